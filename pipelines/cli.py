@@ -1,1 +1,110 @@
-"""Placeholder replaced below."""
+"""`ketenmonitor`: the command surface (generate, demo, dictionary)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sources.paths import DATA_DIR_ENV, data_dir, inbox_dir
+
+
+def _add_data_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        help=f"root of inbox, warehouse, exports, reports (default ${DATA_DIR_ENV} or ./data)",
+    )
+
+
+def _cmd_generate(args: argparse.Namespace) -> int:
+    from sources.synthetic import generate
+
+    root = data_dir(args.data_dir)
+    summary = generate(
+        root,
+        scale=args.scale,
+        seed=args.seed,
+        end_month=args.end_month,
+        defects=args.defects,
+        snapshots=args.snapshots,
+    )
+    print(summary.format_text() if hasattr(summary, "format_text") else summary)
+    return 0
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    import dagster as dg
+    from sources.synthetic import generate
+
+    from pipelines.definitions import defs as dagster_defs
+    from pipelines.instance import instance_for
+
+    root = data_dir(args.data_dir)
+    if inbox_dir(root).exists() and any(inbox_dir(root).iterdir()):
+        print(f"Using the deliveries already in {inbox_dir(root)}")
+    else:
+        summary = generate(root, scale="demo", defects=True)
+        print(summary.format_text() if hasattr(summary, "format_text") else summary)
+    instance = instance_for(root)
+    from pipelines.resources import Warehouse
+
+    result = dg.materialize(
+        [dagster_defs.get_assets_def(key) for key in dagster_defs.resolve_all_asset_keys()],
+        instance=instance,
+        resources={"warehouse": Warehouse(data_dir=str(root))},
+    )
+    if not result.success:
+        print("The Dagster run failed; see the log above.", file=sys.stderr)
+        return 1
+    print(f"Reference tables loaded into {root / 'warehouse' / 'ketenmonitor.duckdb'} (schema referentie).")
+    print(
+        "Not yet built: validation, staging, marts, exports and reports (open issues 3-6); "
+        "this demo generates the synthetic deliveries and loads the reference data only."
+    )
+    return 0
+
+
+def _cmd_dictionary(args: argparse.Namespace) -> int:
+    from sources.dictionary import write_dictionary
+
+    stale = write_dictionary(check=args.check)
+    if args.check and stale:
+        print("Stale: " + ", ".join(str(p) for p in stale) + " (run `ketenmonitor dictionary`)", file=sys.stderr)
+        return 1
+    for path in stale:
+        print(f"Wrote {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ketenmonitor", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write synthetic chain deliveries into <data dir>/inbox")
+    _add_data_dir(gen)
+    gen.add_argument("--scale", choices=["demo", "national"], default="demo")
+    gen.add_argument("--seed", type=int, default=20261124, help="same seed, same bytes")
+    gen.add_argument("--end-month", default=None, help="YYYY-MM of the last snapshot (default: last complete month)")
+    gen.add_argument("--snapshots", type=int, default=None, help="monthly snapshots per organisation and bron")
+    gen.add_argument("--defects", action="store_true", help="add deliveries that break named contract rules")
+    gen.set_defaults(func=_cmd_generate)
+
+    demo = sub.add_parser("demo", help="generate demo data and process it")
+    _add_data_dir(demo)
+    demo.set_defaults(func=_cmd_demo)
+
+    dic = sub.add_parser("dictionary", help="regenerate the data dictionary from definitions/")
+    dic.add_argument("--check", action="store_true", help="exit 1 when the committed dictionary is stale")
+    dic.set_defaults(func=_cmd_dictionary)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

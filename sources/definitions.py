@@ -393,7 +393,9 @@ class Gemeente(_Model):
         return None if value == "" else value
 
     def geldig_op(self, dag: date) -> bool:
-        return (self.geldig_van is None or self.geldig_van <= dag) and (self.geldig_tot is None or dag <= self.geldig_tot)
+        return (self.geldig_van is None or self.geldig_van <= dag) and (
+            self.geldig_tot is None or dag <= self.geldig_tot
+        )
 
 
 class Organisatie(_Model):
@@ -503,6 +505,27 @@ class Definitions(_Model):
     def bronnen_voor(self, organisatie_type: str) -> list[str]:
         return [b.bron for b in self.bronnen.values() if organisatie_type in b.organisatie_types]
 
+    def kolommen_voor_regel(self, bron: str, regel: Regel) -> list[Kolom]:
+        """The bron's columns a rule applies to: by attribute for general rules, by name otherwise.
+
+        File-level rules (readable, columns, organisation) apply to no single column.
+        """
+        b = self.bronnen[bron]
+        basis = {k.naam: self.typen[k.type].basis for k in b.kolommen}
+        selectors = {
+            "geen_bsn": lambda k: basis[k.naam] == "string",
+            "type": lambda k: basis[k.naam] != "string",
+            "verplicht": lambda k: k.verplicht,
+            "codelijst": lambda k: k.codelijst is not None,
+            "patroon": lambda k: self.typen[k.type].patroon is not None,
+            "referentie": lambda k: self.typen[k.type].referentie is not None,
+            "niet_na_peildatum": lambda k: basis[k.naam] == "date",
+        }
+        if regel.controle in selectors:
+            return [k for k in b.kolommen if selectors[regel.controle](k)]
+        naam = getattr(regel, "kolom", None)
+        return [b.kolom(naam)] if naam in b.kolomnamen and regel in b.regels else []
+
 
 def _format_loc(loc: tuple[Any, ...]) -> str:
     key = ""
@@ -600,7 +623,9 @@ def load_definitions(root: Path | str | None = None) -> Definitions:
             raise DefinitionsError(file, "bron", f"{bron.bron!r} does not match the file name {file.stem!r}")
         for i, kolom in enumerate(bron.kolommen):
             if kolom.type not in typen:
-                raise DefinitionsError(file, f"kolommen[{i}].type", f"unknown type {kolom.type!r}; known: {', '.join(typen)}")
+                raise DefinitionsError(
+                    file, f"kolommen[{i}].type", f"unknown type {kolom.type!r}; known: {', '.join(typen)}"
+                )
             if kolom.codelijst is not None and kolom.codelijst not in codelijsten:
                 raise DefinitionsError(file, f"kolommen[{i}].codelijst", f"unknown code list {kolom.codelijst!r}")
             if (typen[kolom.type].basis == "string") is False and kolom.codelijst:
@@ -613,7 +638,9 @@ def load_definitions(root: Path | str | None = None) -> Definitions:
     ]:
         for regel in regels:
             if regel.code in codes:
-                raise DefinitionsError(root / source, f"regels.{regel.code}", f"rule code also used in {codes[regel.code]}")
+                raise DefinitionsError(
+                    root / source, f"regels.{regel.code}", f"rule code also used in {codes[regel.code]}"
+                )
             codes[regel.code] = source
 
     gemeenten = _read_csv(ref / "gemeenten.csv", Gemeente)
@@ -628,9 +655,13 @@ def load_definitions(root: Path | str | None = None) -> Definitions:
     regio_codes = {g.jeugdregio_code for g in gemeenten}
     for i, w in enumerate(werkgebieden):
         if w.organisatie_code not in org_codes:
-            raise DefinitionsError(ref / "werkgebieden.csv", f"row {i + 2}", f"unknown organisatie_code {w.organisatie_code!r}")
+            raise DefinitionsError(
+                ref / "werkgebieden.csv", f"row {i + 2}", f"unknown organisatie_code {w.organisatie_code!r}"
+            )
         if w.jeugdregio_code not in regio_codes:
-            raise DefinitionsError(ref / "werkgebieden.csv", f"row {i + 2}", f"unknown jeugdregio_code {w.jeugdregio_code!r}")
+            raise DefinitionsError(
+                ref / "werkgebieden.csv", f"row {i + 2}", f"unknown jeugdregio_code {w.jeugdregio_code!r}"
+            )
     werkdagen = _validate(Werkdagen, _read_yaml(ref / "werkdagen.yaml"), ref / "werkdagen.yaml")
     brugdagen = _read_csv(ref / werkdagen.brugdagen, Brugdag)
 

@@ -1,0 +1,64 @@
+"""The Dagster instance settings and the reference-data assets, materialised for real."""
+
+from datetime import date
+
+import dagster as dg
+import duckdb
+
+from pipelines.definitions import defs as dagster_defs
+from pipelines.instance import prepare_dagster_home
+from pipelines.reference import reference_assets
+from pipelines.resources import DUCKDB_POOL, Warehouse
+
+
+def test_dagster_yaml_configures_queue_pool_and_telemetry(tmp_path, monkeypatch):
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    home = prepare_dagster_home(tmp_path)
+    instance = dg.DagsterInstance.from_config(str(home))
+    try:
+        assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+        settings = instance.get_concurrency_config()
+        assert settings.pool_config.default_pool_limit == 1
+        assert instance.get_settings("telemetry") == {"enabled": False}
+    finally:
+        instance.dispose()
+
+
+def test_every_warehouse_asset_is_in_the_duckdb_pool():
+    keys = dagster_defs.resolve_all_asset_keys()
+    writers = [dagster_defs.get_assets_def(k) for k in keys]
+    writers = [a for a in writers if "warehouse" in a.required_resource_keys]
+    assert writers
+    for assets_def in writers:
+        assert assets_def.node_def.pools == {DUCKDB_POOL}, assets_def.key
+
+
+def test_reference_assets_load_the_warehouse(tmp_path):
+    result = dg.materialize(reference_assets, resources={"warehouse": Warehouse(data_dir=str(tmp_path))})
+    assert result.success
+    con = duckdb.connect(str(tmp_path / "warehouse" / "ketenmonitor.duckdb"), read_only=True)
+    try:
+        assert con.execute("select count(*) from referentie.gemeenten").fetchall() == [(113,)]
+        assert con.execute(
+            "select jeugdregio_code from referentie.gemeenten where gemeente_code = 'GM0153'"
+        ).fetchall() == [("TWENTE",)]
+        assert con.execute("select count(*) from referentie.organisaties where organisatie_type = 'GI'").fetchall() == [
+            (7,)
+        ]
+        days = dict(
+            con.execute(
+                "select datum, is_werkdag from referentie.werkdagkalender where datum in "
+                "('2021-05-05', '2021-05-06', '2024-03-29', '2024-04-01', '2024-04-02', '2019-01-01')"
+            ).fetchall()
+        )
+        assert days == {
+            date(2019, 1, 1): False,
+            date(2021, 5, 5): False,
+            date(2021, 5, 6): True,
+            date(2024, 3, 29): False,
+            date(2024, 4, 1): False,
+            date(2024, 4, 2): True,
+        }
+        assert con.execute("select min(datum) from referentie.werkdagkalender").fetchall() == [(date(2019, 1, 1),)]
+    finally:
+        con.close()
