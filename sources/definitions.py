@@ -273,6 +273,10 @@ class MaxDuurDagenRegel(_Regel):
     kolom: str
     referentie_kolom: str
     max_dagen: int = Field(ge=1)
+    # Rows whose `behalve_kolom` holds one of `behalve_waarden` are exempt (a guardianship
+    # from infancy to 18 rightly lasts longer than other measures).
+    behalve_kolom: str | None = None
+    behalve_waarden: list[str] = Field(default_factory=list)
 
 
 Regel = Annotated[
@@ -361,7 +365,7 @@ class Bron(_Model):
         for regel in self.regels:
             if regel.controle in GENERAL_CHECKS:
                 raise ValueError(f"rule {regel.code}: controle {regel.controle!r} belongs in regels_algemeen.yaml")
-            for attr in ("kolom", "referentie_kolom", "voorwaarde_kolom"):
+            for attr in ("kolom", "referentie_kolom", "voorwaarde_kolom", "behalve_kolom"):
                 col = getattr(regel, attr, None)
                 if col is not None and col not in names:
                     raise ValueError(f"rule {regel.code}: {attr} {col!r} is not a column of {self.bron}")

@@ -1,0 +1,696 @@
+"""Check one delivery against the rules in `definitions/` (CONTRACT section 2).
+
+Every rule, its severity, its parameters and its message come from `Definitions`; nothing
+here names a column, a code list or a threshold. The row-level logic is a set of small pure
+mask functions (`mask_*`, a pandas Series in, a bool Series "this row fails" out) that
+`failing_rows` composes per rule and column; the Great Expectations suites reuse them as
+custom metrics. `evaluate` turns masks into `RuleResult`s, `validate_file` runs the whole
+chain for one file: path, organisation, bron, readability, then every general and bron rule.
+
+Privacy: a result never quotes a value of a pseudonym column, of an unknown column, a value
+that looks like a BSN, or any value of the BSN rule (`RuleResult.voorbeelden` stays empty).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from expectations.bsn import looks_like_bsn
+from sources.definitions import Bron, Definitions, Kolomtype, Regel
+from sources.inbox import DeliveryRef, InboxPathError, delivery_format, parse_delivery_path, parse_peildatum
+from sources.readers import DeliveryFrame, UnreadableDelivery, read_delivery
+
+MAX_EXAMPLES = 5
+# File-level checks that validate_file runs before the file is read.
+PRE_READ_CHECKS = {"bestandsnaam", "bekende_organisatie", "bron_toegestaan", "leesbaar"}
+# Checks whose result counts rows; the others fail per file or per column.
+ROW_CHECKS = {
+    "geen_bsn",
+    "type",
+    "verplicht",
+    "codelijst",
+    "patroon",
+    "referentie",
+    "niet_na_peildatum",
+    "uniek",
+    "jaren_voor_peildatum",
+    "niet_voor",
+    "gevuld_precies_als",
+    "bereik",
+    "maandeinde",
+    "max_duur_dagen",
+}
+_RULE_FIELDS = {"code", "ernst", "melding", "omschrijving", "controle"}
+
+
+# --- results --------------------------------------------------------------------------------
+
+
+@dataclass
+class RuleResult:
+    """One failing rule on one column (or on the file): how many rows, which, and the messages."""
+
+    code: str
+    ernst: str
+    controle: str
+    kolom: str | None
+    aantal: int
+    rijen: list[int]
+    melding_nl: str
+    melding_en: str
+    voorbeelden: list[str] = field(default_factory=list)
+
+    @property
+    def is_error(self) -> bool:
+        return self.ernst == "error"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ValidationReport:
+    """The validation of one delivery file."""
+
+    file: Path
+    organisatie_code: str | None
+    bron: str | None
+    peildatum: date | None
+    fmt: str | None
+    sha256: str
+    row_count: int | None
+    results: list[RuleResult] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> bool:
+        """True when no error-severity rule failed (warnings do not block)."""
+        return not any(r.is_error for r in self.results)
+
+    @property
+    def ref(self) -> DeliveryRef | None:
+        """The delivery as an inbox reference, when organisation, bron, peildatum and format are known."""
+        if None in (self.organisatie_code, self.bron, self.peildatum, self.fmt):
+            return None
+        return DeliveryRef(self.organisatie_code, self.bron, self.peildatum, self.fmt, self.file)
+
+    @property
+    def errors(self) -> list[RuleResult]:
+        return [r for r in self.results if r.is_error]
+
+    @property
+    def warnings(self) -> list[RuleResult]:
+        return [r for r in self.results if not r.is_error]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": str(self.file),
+            "organisatie_code": self.organisatie_code,
+            "bron": self.bron,
+            "peildatum": self.peildatum.isoformat() if self.peildatum else None,
+            "fmt": self.fmt,
+            "sha256": self.sha256,
+            "row_count": self.row_count,
+            "accepted": self.accepted,
+            "results": [r.as_dict() for r in self.results],
+        }
+
+    def format_text(self) -> str:
+        """A readable report for the supplier, in Dutch and English."""
+        verdict = "GOEDGEKEURD / ACCEPTED" if self.accepted else "AFGEKEURD (in quarantaine) / REJECTED (quarantined)"
+        lines = [
+            "Validatierapport / validation report",
+            f"Bestand / file:      {self.file}",
+            f"Organisatie:         {self.organisatie_code or '?'}",
+            f"Bron:                {self.bron or '?'}",
+            f"Peildatum:           {self.peildatum.isoformat() if self.peildatum else '?'}",
+            f"Records:             {self.row_count if self.row_count is not None else '?'}",
+            f"sha256:              {self.sha256}",
+            f"Resultaat / result:  {verdict}, {len(self.errors)} fout(en) / error(s), "
+            f"{len(self.warnings)} waarschuwing(en) / warning(s)",
+        ]
+        for r in sorted(self.results, key=lambda r: (not r.is_error, r.code, r.kolom or "")):
+            lines.append("")
+            severity = "FOUT / ERROR" if r.is_error else "WAARSCHUWING / WARNING"
+            lines.append(f"[{severity}] {r.code}" + (f"  kolom / column: {r.kolom}" if r.kolom else ""))
+            lines.append(f"  NL: {r.melding_nl}")
+            lines.append(f"  EN: {r.melding_en}")
+            if r.controle in ROW_CHECKS:
+                rows = ", ".join(map(str, r.rijen)) + (", ..." if r.aantal > len(r.rijen) else "")
+                lines.append(f"  aantal rijen / rows: {r.aantal}; voorbeeldrijen / example rows: {rows}")
+            if r.voorbeelden:
+                lines.append(f"  voorbeeldwaarden / example values: {', '.join(r.voorbeelden)}")
+        return "\n".join(lines) + "\n"
+
+
+# --- context ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What the rules need besides the data: the definitions, the bron and the delivery's peildatum."""
+
+    defs: Definitions
+    bron: Bron
+    peildatum: date
+
+    def kolomtype(self, kolom: str) -> Kolomtype | None:
+        """The type of a known column; None for a column the bron does not define."""
+        if kolom not in self.bron.kolomnamen:
+            return None
+        return self.defs.typen[self.bron.kolom(kolom).type]
+
+
+# --- row masks: a Series in, a bool Series "fails" out ------------------------------------
+
+
+def _bool(mask: pd.Series) -> pd.Series:
+    return mask.fillna(False).astype(bool)
+
+
+def mask_unparsed(raw: pd.Series, typed: pd.Series) -> pd.Series:
+    """Filled in the file but not readable as the column's type (ALG-TYPE-001)."""
+    return _bool(raw.notna() & typed.isna())
+
+
+def mask_empty(raw: pd.Series) -> pd.Series:
+    """Empty (missing or only whitespace) (ALG-VERPL-001)."""
+    return _bool(raw.isna())
+
+
+def mask_not_in(values: pd.Series, allowed: Collection) -> pd.Series:
+    """Filled but not one of `allowed` (ALG-CODE-001, ALG-REF-001)."""
+    return _bool(values.notna() & ~values.isin(list(allowed)))
+
+
+def mask_no_match(values: pd.Series, patroon: str) -> pd.Series:
+    """Filled but the whole value does not match the regular expression (ALG-PAT-001)."""
+    matches = values.astype("string").str.contains(f"^(?:{patroon})$", regex=True)
+    return _bool(values.notna() & ~matches)
+
+
+def mask_after(dates: pd.Series, peildatum: date) -> pd.Series:
+    """A date after the peildatum (ALG-DATUM-001)."""
+    return _bool(dates > pd.Timestamp(peildatum))
+
+
+def mask_bsn(values: pd.Series) -> pd.Series:
+    """A value that looks like a BSN (ALG-PRIV-001)."""
+    return looks_like_bsn(values).astype(bool)
+
+
+def mask_duplicates(values: pd.Series) -> pd.Series:
+    """Every filled value that occurs more than once, each occurrence counted (uniek)."""
+    return _bool(values.notna() & values.duplicated(keep=False))
+
+
+def mask_years_before(values: pd.Series, year: int, min_jaren: int, max_jaren: int) -> pd.Series:
+    """`year - value` outside [min_jaren, max_jaren] (jaren_voor_peildatum)."""
+    years = year - values
+    return _bool((years < min_jaren) | (years > max_jaren))
+
+
+def mask_before(values: pd.Series, reference: pd.Series, marge_dagen: int = 0) -> pd.Series:
+    """`value < reference + marge_dagen` where both are filled (niet_voor)."""
+    return _bool(values < reference + pd.Timedelta(days=marge_dagen))
+
+
+def mask_filled_mismatch(values: pd.Series, condition: pd.Series, waarde: str | None = None) -> pd.Series:
+    """Filled exactly when the condition column is filled (or equals `waarde`), else fails (gevuld_precies_als)."""
+    expected = condition.notna() if waarde is None else _bool(condition == waarde)
+    return _bool(values.notna() != expected)
+
+
+def mask_out_of_range(
+    values: pd.Series,
+    minimaal: float | None = None,
+    maximaal: float | None = None,
+    groter_dan: float | None = None,
+    kleiner_dan: float | None = None,
+) -> pd.Series:
+    """Outside [minimaal, maximaal] (inclusive) or (groter_dan, kleiner_dan) (exclusive) (bereik)."""
+    fails = pd.Series(False, index=values.index)
+    if minimaal is not None:
+        fails |= _bool(values < minimaal)
+    if maximaal is not None:
+        fails |= _bool(values > maximaal)
+    if groter_dan is not None:
+        fails |= _bool(values <= groter_dan)
+    if kleiner_dan is not None:
+        fails |= _bool(values >= kleiner_dan)
+    return fails
+
+
+def mask_not_month_end(dates: pd.Series) -> pd.Series:
+    """A date that is not the last day of its month (maandeinde)."""
+    return _bool(dates.notna() & ~dates.dt.is_month_end)
+
+
+def mask_duration_over(
+    end: pd.Series,
+    start: pd.Series,
+    peildatum: date,
+    max_dagen: int,
+    exempt: pd.Series | None = None,
+) -> pd.Series:
+    """(end, or the peildatum when empty) - start > max_dagen days, except `exempt` rows (max_duur_dagen)."""
+    days = (end.fillna(pd.Timestamp(peildatum)) - start).dt.days
+    fails = _bool(days > max_dagen)
+    return fails & ~_bool(exempt) if exempt is not None else fails
+
+
+# --- which columns a rule applies to, and its mask on one column ---------------------------
+
+
+def _present(frame: DeliveryFrame, ctx: RuleContext) -> list[str]:
+    return [k.naam for k in ctx.bron.kolommen if k.naam in frame.typed.columns]
+
+
+def _columns_where(frame: DeliveryFrame, ctx: RuleContext, test: Callable[[str], bool]) -> list[str]:
+    return [k for k in _present(frame, ctx) if test(k)]
+
+
+def _referenced_columns(regel: Regel) -> list[str]:
+    attrs = ("kolom", "referentie_kolom", "voorwaarde_kolom", "behalve_kolom")
+    return [c for c in (getattr(regel, a, None) for a in attrs) if c]
+
+
+def applicable_columns(regel: Regel, frame: DeliveryFrame, ctx: RuleContext) -> list[str]:
+    """The columns of this delivery a row-level rule checks (by the columns' attributes)."""
+    typ = ctx.kolomtype
+    match regel.controle:
+        case "geen_bsn":
+            # Every value: known columns of any type and every unknown column.
+            return list(frame.raw.columns)
+        case "type":
+            return _columns_where(frame, ctx, lambda k: typ(k).basis != "string")
+        case "verplicht":
+            return _columns_where(frame, ctx, lambda k: ctx.bron.kolom(k).verplicht)
+        case "codelijst":
+            return _columns_where(frame, ctx, lambda k: ctx.bron.kolom(k).codelijst is not None)
+        case "patroon":
+            return _columns_where(frame, ctx, lambda k: typ(k).patroon is not None)
+        case "referentie":
+            return _columns_where(frame, ctx, lambda k: typ(k).referentie is not None)
+        case "niet_na_peildatum":
+            return _columns_where(frame, ctx, lambda k: typ(k).basis == "date")
+        case _ if regel.controle in ROW_CHECKS:
+            # A bron rule; skipped when a column it needs is missing (ALG-KOL-001 reports that).
+            needed = _referenced_columns(regel)
+            return [regel.kolom] if all(c in frame.typed.columns for c in needed) else []
+    return []
+
+
+def reference_values(defs: Definitions, referentie: str) -> frozenset[str]:
+    """The valid codes of a reference table named by a type's `referentie`."""
+    tables: dict[str, Callable[[Definitions], frozenset[str]]] = {"gemeenten": lambda d: d.gemeente_codes}
+    return tables[referentie](defs)
+
+
+def failing_rows(regel: Regel, kolom: str, frame: DeliveryFrame, ctx: RuleContext) -> pd.Series:
+    """Bool Series over the records: True where `regel` fails on column `kolom`."""
+    raw, typed = frame.raw, frame.typed
+    match regel.controle:
+        case "geen_bsn":
+            values = raw[kolom]
+            if kolom in typed.columns and pd.api.types.is_datetime64_any_dtype(typed[kolom]):
+                values = values.where(typed[kolom].isna())  # a real date has eight digits: never a BSN
+            return mask_bsn(values)
+        case "type":
+            return mask_unparsed(raw[kolom], typed[kolom])
+        case "verplicht":
+            return mask_empty(raw[kolom])
+        case "codelijst":
+            return mask_not_in(raw[kolom], ctx.defs.codelijsten[ctx.bron.kolom(kolom).codelijst].waarden)
+        case "patroon":
+            return mask_no_match(raw[kolom], ctx.kolomtype(kolom).patroon)
+        case "referentie":
+            return mask_not_in(raw[kolom], reference_values(ctx.defs, ctx.kolomtype(kolom).referentie))
+        case "niet_na_peildatum":
+            return mask_after(typed[kolom], ctx.peildatum)
+        case "uniek":
+            return mask_duplicates(typed[kolom])
+        case "jaren_voor_peildatum":
+            return mask_years_before(typed[kolom], ctx.peildatum.year, regel.min_jaren, regel.max_jaren)
+        case "niet_voor":
+            return mask_before(typed[kolom], typed[regel.referentie_kolom], regel.marge_dagen)
+        case "gevuld_precies_als":
+            return mask_filled_mismatch(raw[kolom], raw[regel.voorwaarde_kolom], regel.voorwaarde_waarde)
+        case "bereik":
+            return mask_out_of_range(typed[kolom], regel.minimaal, regel.maximaal, regel.groter_dan, regel.kleiner_dan)
+        case "maandeinde":
+            return mask_not_month_end(typed[kolom])
+        case "max_duur_dagen":
+            exempt = raw[regel.behalve_kolom].isin(regel.behalve_waarden) if regel.behalve_kolom else None
+            return mask_duration_over(
+                typed[kolom], typed[regel.referentie_kolom], ctx.peildatum, regel.max_dagen, exempt
+            )
+    raise ValueError(f"rule {regel.code}: {regel.controle!r} is not a row-level check")
+
+
+# --- column-level checks -------------------------------------------------------------------
+
+
+def column_problems(frame: DeliveryFrame, bron: Bron) -> list[tuple[str, str, str]]:
+    """(column, reason nl, reason en) for every missing, unknown or repeated column (exacte_kolommen)."""
+    columns = list(frame.raw.columns)
+    bases = [h.strip().lower() or c for h, c in zip(frame.header, columns, strict=True)]
+    counts = Counter(bases)
+    problems = [(k, "ontbreekt", "is missing") for k in bron.kolomnamen if k not in counts]
+    reported: set[str] = set()
+    for column, base in zip(columns, bases, strict=True):
+        if counts[base] > 1 and base not in reported:
+            reported.add(base)
+            problems.append((base, f"komt {counts[base]} keer voor", f"occurs {counts[base]} times"))
+        elif counts[base] == 1 and base not in bron.kolomnamen:
+            problems.append((column, "is onbekend", "is unknown"))
+    return problems
+
+
+def forbidden_columns(frame: DeliveryFrame, patronen: list[str]) -> list[str]:
+    """Columns whose name contains one of `patronen`, case-insensitive (verboden_kolomnamen)."""
+    lowered = [p.lower() for p in patronen]
+    return [c for c in frame.raw.columns if any(p in c.lower() for p in lowered)]
+
+
+def _safe_names(names: list[str]) -> dict[str, str]:
+    # A headerless or shifted file can make a BSN a column name: never repeat it in a report.
+    bsn = looks_like_bsn(pd.Series(names, dtype="string")).to_numpy() if names else []
+    return {n: (f"(kolom {i + 1})" if bsn[i] else n) for i, n in enumerate(names)}
+
+
+# --- messages and examples -------------------------------------------------------------------
+
+
+class _KeepMissing(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def format_melding(template: str, params: Mapping[str, Any]) -> str:
+    """Fill a message template; an unknown placeholder stays as it is, a broken template is returned unfilled."""
+    try:
+        return template.format_map(_KeepMissing(params))
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError):
+        return template
+
+
+def _display(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _rule_params(regel: Regel) -> dict[str, Any]:
+    return {k: _display(v) for k, v in regel.model_dump().items() if k not in _RULE_FIELDS}
+
+
+def _type_label(kolomtype: Kolomtype) -> tuple[str, str]:
+    def lower_first(text: str) -> str:
+        return text[0].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
+
+    return lower_first(kolomtype.omschrijving.nl), lower_first(kolomtype.omschrijving.en)
+
+
+def _column_params(regel: Regel, kolom: str | None, ctx: RuleContext) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Placeholders that depend on the column: (nl, en)."""
+    kolomtype = ctx.kolomtype(kolom) if kolom else None
+    if kolomtype is None:
+        return {}, {}
+    common: dict[str, Any] = {"patroon": kolomtype.patroon, "referentie": kolomtype.referentie}
+    codelijst = ctx.bron.kolom(kolom).codelijst
+    if codelijst:
+        common |= {"codelijst": codelijst, "codes": ", ".join(ctx.defs.codelijsten[codelijst].waarden)}
+    type_nl, type_en = _type_label(kolomtype)
+    return common | {"type": type_nl}, common | {"type": type_en}
+
+
+def _rows_text(rijen: list[int], aantal: int) -> str:
+    return ", ".join(map(str, rijen)) + (", ..." if aantal > len(rijen) else "")
+
+
+def _hides_values(regel: Regel, kolom: str | None, ctx: RuleContext) -> bool:
+    if kolom is None or regel.controle == "geen_bsn":
+        return True
+    kolomtype = ctx.kolomtype(kolom)
+    return kolomtype is None or kolomtype.pseudoniem  # unknown columns may hold anything
+
+
+def example_values(mask: pd.Series, kolom: str, frame: DeliveryFrame, ctx: RuleContext) -> list[str]:
+    """Up to five distinct failing values, minus anything that looks like a BSN or a pseudonym in this file."""
+    positions = np.flatnonzero(mask.to_numpy())[: MAX_EXAMPLES * 10]
+    values = frame.raw[kolom].iloc[positions].dropna().drop_duplicates()
+    if values.empty:
+        return []
+    values = values[~looks_like_bsn(values).to_numpy()]
+    for other in _pseudonym_columns(frame, ctx):
+        if other != kolom and not values.empty:
+            # Look the few candidates up in the big column, not the other way round.
+            column = frame.raw[other]
+            found = set(column[column.isin(values.tolist()).to_numpy()].unique())
+            values = values[~values.isin(found).to_numpy()]
+    return [str(v) for v in values.head(MAX_EXAMPLES)]
+
+
+def _pseudonym_columns(frame: DeliveryFrame, ctx: RuleContext) -> list[str]:
+    return [k for k in _present(frame, ctx) if ctx.kolomtype(k).pseudoniem]
+
+
+def make_result(
+    regel: Regel,
+    kolom: str | None,
+    aantal: int,
+    base: Mapping[str, Any],
+    ctx: RuleContext | None = None,
+    rijen: list[int] | None = None,
+    voorbeelden: list[str] | None = None,
+    nl: Mapping[str, Any] | None = None,
+    en: Mapping[str, Any] | None = None,
+) -> RuleResult:
+    """A RuleResult with both messages filled from the rule's templates."""
+    rijen = rijen or []
+    params = dict(base) | _rule_params(regel) | {"kolom": kolom or "", "aantal": aantal}
+    params["rijen"] = _rows_text(rijen, aantal)
+    col_nl, col_en = _column_params(regel, kolom, ctx) if ctx else ({}, {})
+    return RuleResult(
+        code=regel.code,
+        ernst=regel.ernst,
+        controle=regel.controle,
+        kolom=kolom,
+        aantal=aantal,
+        rijen=rijen,
+        melding_nl=format_melding(regel.melding.nl, params | col_nl | dict(nl or {})),
+        melding_en=format_melding(regel.melding.en, params | col_en | dict(en or {})),
+        voorbeelden=voorbeelden or [],
+    )
+
+
+# --- evaluation ------------------------------------------------------------------------------
+
+
+def _bestand(ref: DeliveryRef) -> str:
+    return f"{ref.organisatie_code}/{ref.bron}/{ref.path.name}"
+
+
+def _base_params(ref: DeliveryRef) -> dict[str, Any]:
+    return {
+        "bestand": _bestand(ref),
+        "organisatie_code": ref.organisatie_code,
+        "bron": ref.bron,
+        "peildatum": ref.peildatum.isoformat(),
+    }
+
+
+def _row_results(regel: Regel, frame: DeliveryFrame, ctx: RuleContext, base: dict[str, Any]) -> list[RuleResult]:
+    results = []
+    for kolom in applicable_columns(regel, frame, ctx):
+        mask = failing_rows(regel, kolom, frame, ctx)
+        aantal = int(mask.sum())
+        if not aantal:
+            continue
+        voorbeelden = [] if _hides_values(regel, kolom, ctx) else example_values(mask, kolom, frame, ctx)
+        rijen = frame.row_numbers(mask, limit=MAX_EXAMPLES)
+        results.append(make_result(regel, kolom, aantal, base, ctx, rijen, voorbeelden))
+    return results
+
+
+def _structure_results(regel: Regel, frame: DeliveryFrame, ctx: RuleContext, base: dict[str, Any]) -> list[RuleResult]:
+    safe = _safe_names(list(frame.raw.columns))
+    if regel.controle == "niet_leeg":
+        return [] if len(frame) else [make_result(regel, None, 1, base, ctx)]
+    if regel.controle == "exacte_kolommen":
+        return [
+            make_result(regel, safe.get(k, k), 1, base, ctx, nl={"reden": nl}, en={"reden": en})
+            for k, nl, en in column_problems(frame, ctx.bron)
+        ]
+    if regel.controle == "verboden_kolomnamen":
+        return [make_result(regel, safe[k], 1, base, ctx) for k in forbidden_columns(frame, regel.patronen)]
+    return []
+
+
+def row_count_change(aantal_nu: int, aantal_vorig: int | None, defs: Definitions) -> dict[str, Any] | None:
+    """Placeholders of ALG-OMV-001 when the row count changed too much, else None."""
+    if aantal_vorig is None or aantal_vorig <= 0:
+        return None  # nothing to compare with (an accepted delivery is never empty)
+    pct = abs(aantal_nu - aantal_vorig) / aantal_vorig * 100
+    if pct <= defs.instellingen.aanlevering.max_verandering_aantal_rijen_pct:
+        return None
+    return {"aantal_nu": aantal_nu, "aantal_vorig": aantal_vorig, "verandering_pct": f"{pct:.1f}"}
+
+
+def evaluate(
+    frame: DeliveryFrame, ref: DeliveryRef, defs: Definitions, previous_row_count: int | None = None
+) -> list[RuleResult]:
+    """Every general and bron rule on a readable delivery; only failing rules give a result.
+
+    The file-level checks before reading (path, organisation, bron, readability) are `validate_file`'s;
+    `ref.bron` must be a bron of `defs`.
+    """
+    ctx = RuleContext(defs=defs, bron=defs.bronnen[ref.bron], peildatum=ref.peildatum)
+    base = _base_params(ref)
+    results: list[RuleResult] = []
+    for regel in list(defs.algemene_regels) + list(ctx.bron.regels):
+        if regel.controle in PRE_READ_CHECKS:
+            continue
+        if regel.controle in ROW_CHECKS:
+            results += _row_results(regel, frame, ctx, base)
+        elif regel.controle == "aantal_rijen_verandering":
+            change = row_count_change(len(frame), previous_row_count, defs)
+            if change:
+                results.append(make_result(regel, None, len(frame), base | change, ctx))
+        else:
+            results += _structure_results(regel, frame, ctx, base)
+    return results
+
+
+# --- one file, end to end ----------------------------------------------------------------------
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _general(defs: Definitions, controle: str) -> Regel:
+    return defs.algemene_regel(controle)
+
+
+def _reason_result(defs: Definitions, controle: str, base: dict[str, Any], nl: str, en: str) -> RuleResult:
+    return make_result(_general(defs, controle), None, 1, base, nl={"reden": nl}, en={"reden": en})
+
+
+def _resolve_ref(
+    path: Path,
+    inbox: Path | None,
+    organisatie_code: str | None,
+    bron: str | None,
+    peildatum: date | str | None,
+) -> tuple[str | None, str | None, date | None, InboxPathError | None]:
+    """Organisation, bron and peildatum: the arguments, else from the inbox-style path."""
+    if isinstance(peildatum, str):
+        parsed = parse_peildatum(peildatum)
+        if parsed is None:
+            return (
+                organisatie_code,
+                bron,
+                None,
+                InboxPathError(
+                    path, f"peildatum {peildatum!r} is not YYYY-MM-DD", f"peildatum {peildatum!r} is geen JJJJ-MM-DD"
+                ),
+            )
+        peildatum = parsed
+    error = None
+    if organisatie_code is None or bron is None or peildatum is None:
+        root = Path(inbox) if inbox is not None else (path.parents[2] if len(path.parents) >= 3 else path.parent)
+        try:
+            ref = parse_delivery_path(path, root)
+        except InboxPathError as exc:
+            error = exc
+        else:
+            organisatie_code = organisatie_code or ref.organisatie_code
+            bron = bron or ref.bron
+            peildatum = peildatum or ref.peildatum
+    elif delivery_format(path) is None:
+        error = InboxPathError(
+            path,
+            f"unknown extension {path.suffix or '(none)'}; deliver .csv, .xlsx or .parquet",
+            f"onbekende extensie {path.suffix or '(geen)'}; lever .csv, .xlsx of .parquet",
+        )
+    return organisatie_code, bron, peildatum, error
+
+
+def _inbox_name(path: Path, inbox: Path | None) -> str:
+    """The file as the supplier knows it: its place in the inbox, else its name."""
+    if inbox is not None:
+        try:
+            return path.relative_to(inbox).as_posix()
+        except ValueError:
+            pass
+    return path.name
+
+
+def _organisation_results(
+    defs: Definitions, organisatie_code: str | None, bron: str | None, base: dict[str, Any]
+) -> list[RuleResult]:
+    results = []
+    organisatie = defs.organisaties_by_code.get(organisatie_code or "")
+    if organisatie_code is not None and organisatie is None:
+        results.append(make_result(_general(defs, "bekende_organisatie"), None, 1, base))
+    if bron is None:
+        return results
+    org_type = organisatie.organisatie_type if organisatie else "?"
+    known_bron = defs.bronnen.get(bron)
+    if known_bron is None or (organisatie is not None and org_type not in known_bron.organisatie_types):
+        results.append(make_result(_general(defs, "bron_toegestaan"), None, 1, base | {"organisatie_type": org_type}))
+    return results
+
+
+def validate_file(
+    path: Path,
+    defs: Definitions,
+    inbox: Path | None = None,
+    organisatie_code: str | None = None,
+    bron: str | None = None,
+    peildatum: date | str | None = None,
+    previous_row_count: int | None = None,
+) -> ValidationReport:
+    """Validate one delivery file; organisation, bron and peildatum default to what its inbox path says."""
+    path = Path(path)
+    organisatie_code, bron, peildatum, path_error = _resolve_ref(path, inbox, organisatie_code, bron, peildatum)
+    fmt = delivery_format(path)
+    report = ValidationReport(
+        file=path,
+        organisatie_code=organisatie_code,
+        bron=bron,
+        peildatum=peildatum,
+        fmt=fmt,
+        sha256=file_sha256(path),
+        row_count=None,
+    )
+    label = f"{organisatie_code}/{bron}/{path.name}" if organisatie_code and bron else _inbox_name(path, inbox)
+    base = {"bestand": label, "organisatie_code": organisatie_code, "bron": bron}
+    if peildatum is not None:
+        base["peildatum"] = peildatum.isoformat()
+    if path_error is not None:
+        report.results.append(_reason_result(defs, "bestandsnaam", base, path_error.reden_nl, path_error.reason))
+    report.results += _organisation_results(defs, organisatie_code, bron, base)
+    if path_error is not None or bron not in defs.bronnen or fmt is None:
+        return report  # without a known bron, format and peildatum there is nothing to read against
+    ref = DeliveryRef(organisatie_code or "?", bron, peildatum, fmt, path)
+    try:
+        frame = read_delivery(path, defs.bronnen[bron], defs)
+    except UnreadableDelivery as exc:
+        report.results.append(_reason_result(defs, "leesbaar", base, exc.reden_nl, exc.reason))
+        return report
+    report.row_count = len(frame)
+    report.results += evaluate(frame, ref, defs, previous_row_count)
+    return report
