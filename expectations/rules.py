@@ -89,6 +89,8 @@ class ValidationReport:
     sha256: str
     row_count: int | None
     results: list[RuleResult] = field(default_factory=list)
+    # The frame that was read (None when the file could not be read), for staging and GX.
+    frame: DeliveryFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def accepted(self) -> bool:
@@ -692,5 +694,6 @@ def validate_file(
         report.results.append(_reason_result(defs, "leesbaar", base, exc.reden_nl, exc.reason))
         return report
     report.row_count = len(frame)
+    report.frame = frame
     report.results += evaluate(frame, ref, defs, previous_row_count)
     return report
