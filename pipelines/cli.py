@@ -1,4 +1,4 @@
-"""`ketenmonitor`: the command surface (generate, demo, dictionary)."""
+"""`ketenmonitor`: the command surface (generate, demo, run, check, dictionary)."""
 
 from __future__ import annotations
 
@@ -30,40 +30,52 @@ def _cmd_generate(args: argparse.Namespace) -> int:
         defects=args.defects,
         snapshots=args.snapshots,
     )
-    print(summary.format_text() if hasattr(summary, "format_text") else summary)
+    print(summary.format_text())
     return 0
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    import dagster as dg
     from sources.synthetic import generate
-
-    from pipelines.definitions import defs as dagster_defs
-    from pipelines.instance import instance_for
 
     root = data_dir(args.data_dir)
     if inbox_dir(root).exists() and any(inbox_dir(root).iterdir()):
         print(f"Using the deliveries already in {inbox_dir(root)}")
     else:
         summary = generate(root, scale="demo", defects=True)
-        print(summary.format_text() if hasattr(summary, "format_text") else summary)
-    instance = instance_for(root)
-    from pipelines.resources import Warehouse
-
-    result = dg.materialize(
-        [dagster_defs.get_assets_def(key) for key in dagster_defs.resolve_all_asset_keys()],
-        instance=instance,
-        resources={"warehouse": Warehouse(data_dir=str(root))},
-    )
-    if not result.success:
-        print("The Dagster run failed; see the log above.", file=sys.stderr)
-        return 1
-    print(f"Reference tables loaded into {root / 'warehouse' / 'ketenmonitor.duckdb'} (schema referentie).")
+        print(summary.format_text())
+    code = _run(root)
     print(
-        "Not yet built: validation, staging, marts, exports and reports (open issues 3-6); "
-        "this demo generates the synthetic deliveries and loads the reference data only."
+        "\nThe demo data includes deliveries that break contract rules on purpose (see defects.json): "
+        "they are quarantined, so the exit status is 2."
     )
-    return 0
+    return code
+
+
+def _run(root: Path) -> int:
+    from pipelines.run import format_summary, run_pipeline
+
+    summary = run_pipeline(root)
+    print(format_summary(root, summary))
+    return summary.exit_code
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    return _run(data_dir(args.data_dir))
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from expectations.rules import validate_file
+    from sources.definitions import load_definitions
+
+    report = validate_file(
+        args.file,
+        load_definitions(),
+        organisatie_code=args.organisatie,
+        bron=args.bron,
+        peildatum=args.peildatum,
+    )
+    print(report.format_text())
+    return 0 if report.accepted else 1
 
 
 def _cmd_dictionary(args: argparse.Namespace) -> int:
@@ -94,6 +106,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="generate demo data and process it")
     _add_data_dir(demo)
     demo.set_defaults(func=_cmd_demo)
+
+    run = sub.add_parser("run", help="process the inbox and build everything downstream, through Dagster")
+    _add_data_dir(run)
+    run.set_defaults(func=_cmd_run)
+
+    check = sub.add_parser("check", help="validate one delivery file before sending it (touches no warehouse)")
+    check.add_argument("file", type=Path)
+    check.add_argument("--organisatie", help="organisation code (default: from an inbox-style path)")
+    check.add_argument("--bron", help="bron (default: from an inbox-style path)")
+    check.add_argument("--peildatum", help="YYYY-MM-DD (default: from the file name)")
+    check.set_defaults(func=_cmd_check)
 
     dic = sub.add_parser("dictionary", help="regenerate the data dictionary from definitions/")
     dic.add_argument("--check", action="store_true", help="exit 1 when the committed dictionary is stale")

@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from sources.paths import data_dir, warehouse_path
 
@@ -45,12 +46,12 @@ def default_warehouse() -> Warehouse:
     return Warehouse(data_dir=str(data_dir()))
 
 
-def replace_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pd.DataFrame) -> int:
-    """Replace `schema.table` with the contents of a frame; returns the row count."""
+def replace_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pd.DataFrame | pa.Table) -> int:
+    """Replace `schema.table` with the contents of a pandas frame or arrow table; returns the row count."""
     con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
     con.register("_frame", frame)
     try:
         con.execute(f'CREATE OR REPLACE TABLE "{schema}"."{table}" AS SELECT * FROM _frame')
     finally:
         con.unregister("_frame")
-    return len(frame)
+    return frame.num_rows if isinstance(frame, pa.Table) else len(frame)

@@ -1,0 +1,51 @@
+-- The delivery registry: every processed version (delivery id + sha256) of every delivery
+-- file, its verdict and the rules it broke. Created once; never dropped by a run.
+CREATE SCHEMA IF NOT EXISTS meta;
+
+CREATE TABLE IF NOT EXISTS meta.leveringen (
+    levering_id        VARCHAR NOT NULL,   -- the file's place in the inbox: <org>/<bron>/<peildatum>.<ext>
+    sha256             VARCHAR NOT NULL,
+    organisatie_code   VARCHAR,
+    bron               VARCHAR,
+    peildatum          DATE,
+    formaat            VARCHAR,
+    aantal_rijen       BIGINT,
+    status             VARCHAR NOT NULL,   -- geaccepteerd | quarantaine
+    fouten             INTEGER NOT NULL,   -- failing error rules
+    waarschuwingen     INTEGER NOT NULL,   -- failing warning rules
+    regels             VARCHAR,            -- the codes of the failing rules, comma-separated
+    archief_pad        VARCHAR NOT NULL,
+    genormaliseerd_pad VARCHAR,            -- typed parquet copy, accepted deliveries only
+    gx_run_id          VARCHAR,
+    data_docs_pad      VARCHAR,
+    definities_versie  VARCHAR NOT NULL,
+    verwerkt_op        TIMESTAMP NOT NULL,
+    PRIMARY KEY (levering_id, sha256, definities_versie)
+);
+
+CREATE TABLE IF NOT EXISTS meta.regelresultaten (
+    levering_id       VARCHAR NOT NULL,
+    sha256            VARCHAR NOT NULL,
+    definities_versie VARCHAR NOT NULL,
+    code              VARCHAR NOT NULL,
+    ernst             VARCHAR NOT NULL,
+    controle          VARCHAR,
+    kolom             VARCHAR,
+    aantal            BIGINT,
+    rijen             INTEGER[],
+    melding_nl        VARCHAR,
+    melding_en        VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS meta.quarantaine (
+    levering_id      VARCHAR NOT NULL,
+    sha256           VARCHAR NOT NULL,
+    organisatie_code VARCHAR,
+    bron             VARCHAR,
+    peildatum        DATE,
+    tijdstip         TIMESTAMP NOT NULL,
+    regels           VARCHAR NOT NULL,
+    archief_pad      VARCHAR NOT NULL,
+    data_docs_pad    VARCHAR,
+    PRIMARY KEY (levering_id, sha256)
+);

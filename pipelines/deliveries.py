@@ -1,0 +1,135 @@
+"""Deliveries layer: every inbox file is a partition of `levering`; the sensor finds new ones."""
+
+import json
+
+import dagster as dg
+
+from pipelines.resources import DUCKDB_POOL, Warehouse
+from sources.definitions import load_definitions
+from sources.inbox import scan_inbox
+from sources.intake import IntakeResult, process_delivery
+from sources.paths import inbox_dir
+
+# One partition per delivery file, keyed by its place in the inbox: <org>/<bron>/<peildatum>.<ext>.
+leveringen_partitions = dg.DynamicPartitionsDefinition(name="leveringen")
+
+CHECK_FOUTEN = "fouten"
+CHECK_WAARSCHUWINGEN = "waarschuwingen"
+MAX_RULES_IN_METADATA = 50
+
+
+def inbox_keys(inbox_root) -> list[str]:
+    """Every delivery file in the inbox, misplaced ones included (they are rejected, not ignored)."""
+    refs, errors = scan_inbox(inbox_root)
+    keys = [r.path.relative_to(inbox_root).as_posix() for r in refs]
+    keys += [e.path.relative_to(inbox_root).as_posix() for e in errors if e.path.is_file()]
+    return sorted(set(keys))
+
+
+def _rule_rows(results) -> list[dict]:
+    return [
+        {
+            "code": r.code,
+            "ernst": r.ernst,
+            "kolom": r.kolom,
+            "aantal": r.aantal,
+            "rijen": r.rijen,
+            "melding": r.melding_en,
+        }
+        for r in results[:MAX_RULES_IN_METADATA]
+    ]
+
+
+def _check_results(outcome: IntakeResult) -> list[dg.AssetCheckResult]:
+    docs = {"data_docs": dg.MetadataValue.path(outcome.data_docs_page)} if outcome.data_docs_page else {}
+    return [
+        dg.AssetCheckResult(
+            check_name=CHECK_FOUTEN,
+            passed=not outcome.errors,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description="error rules: a failing delivery is quarantined and not loaded",
+            metadata={
+                "failing_rules": len(outcome.errors),
+                "rule_codes": ", ".join(sorted({r.code for r in outcome.errors})) or "-",
+                "rules": dg.MetadataValue.json(_rule_rows(outcome.errors)),
+                **docs,
+            },
+        ),
+        dg.AssetCheckResult(
+            check_name=CHECK_WAARSCHUWINGEN,
+            passed=not outcome.warnings,
+            severity=dg.AssetCheckSeverity.WARN,
+            description="warning rules: reported, not blocking",
+            metadata={
+                "failing_rules": len(outcome.warnings),
+                "rule_codes": ", ".join(sorted({r.code for r in outcome.warnings})) or "-",
+                "rules": dg.MetadataValue.json(_rule_rows(outcome.warnings)),
+                **docs,
+            },
+        ),
+    ]
+
+
+@dg.asset(
+    group_name="deliveries",
+    partitions_def=leveringen_partitions,
+    pool=DUCKDB_POOL,
+    kinds={"duckdb", "great_expectations"},
+    description=(
+        "One delivery file from the inbox: archived byte for byte with its sha256, validated against "
+        "definitions/ (Great Expectations checkpoint, Data Docs), then accepted (typed copy for staging) "
+        "or quarantined (meta.quarantaine). The same file twice changes nothing."
+    ),
+    check_specs=[
+        dg.AssetCheckSpec(CHECK_FOUTEN, asset="levering", partitions_def=leveringen_partitions),
+        dg.AssetCheckSpec(CHECK_WAARSCHUWINGEN, asset="levering", partitions_def=leveringen_partitions),
+    ],
+)
+def levering(context: dg.AssetExecutionContext, warehouse: Warehouse):
+    defs = load_definitions()
+    from pipelines.gx import gx_hook
+
+    with warehouse.connect() as con:
+        outcome = process_delivery(con, warehouse.root, defs, context.partition_key, gx=gx_hook(defs, warehouse.root))
+    verdict = "already processed: " if outcome.already_processed else ""
+    context.log.info(f"{outcome.levering_id}: {verdict}{outcome.status} ({len(outcome.errors)} error rule(s))")
+    for r in outcome.errors:
+        context.log.warning(f"{r.code} {r.kolom or ''}: {r.melding_en}")
+    yield dg.MaterializeResult(
+        metadata={
+            "status": outcome.status,
+            "organisatie_code": outcome.organisatie_code or "?",
+            "bron": outcome.bron or "?",
+            "peildatum": str(outcome.peildatum or "?"),
+            "sha256": outcome.sha256,
+            "rows": outcome.aantal_rijen if outcome.aantal_rijen is not None else -1,
+            "archive": dg.MetadataValue.path(str(outcome.archief_pad)),
+            "already_processed": outcome.already_processed,
+            "definitions_version": defs.versie,
+        },
+        data_version=dg.DataVersion(f"{outcome.sha256[:16]}-{defs.versie}"),
+    )
+    yield from _check_results(outcome)
+
+
+leveringen_job = dg.define_asset_job("leveringen_job", selection=[levering], partitions_def=leveringen_partitions)
+
+
+@dg.sensor(job=leveringen_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
+def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
+    """Adds a partition for every new inbox file and runs it; a changed file (new sha256) runs again."""
+    inbox = inbox_dir(warehouse.root)
+    if not inbox.is_dir():
+        return dg.SkipReason(f"no inbox at {inbox}")
+    seen: dict[str, float] = json.loads(context.cursor) if context.cursor else {}
+    keys = inbox_keys(inbox)
+    changed = [k for k in keys if seen.get(k) != (inbox / k).stat().st_mtime]
+    if not changed:
+        return dg.SkipReason("no new or changed deliveries")
+    known = set(context.instance.get_dynamic_partitions(leveringen_partitions.name))
+    new = [k for k in changed if k not in known]
+    context.update_cursor(json.dumps({k: (inbox / k).stat().st_mtime for k in keys}))
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(partition_key=k, run_key=f"{k}@{(inbox / k).stat().st_mtime}") for k in changed],
+        dynamic_partitions_requests=[leveringen_partitions.build_add_request(new)] if new else [],
+    )

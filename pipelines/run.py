@@ -1,0 +1,108 @@
+"""The main job, in-process: every inbox delivery, then everything downstream of the deliveries."""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+
+from pipelines.deliveries import inbox_keys, levering, leveringen_partitions
+from pipelines.instance import instance_for
+from pipelines.reference import reference_assets
+from pipelines.resources import Warehouse
+from pipelines.staging import staging_assets
+from sources.paths import inbox_dir, reports_dir, warehouse_path
+
+
+@dataclass
+class RunSummary:
+    accepted: list[str] = field(default_factory=list)
+    quarantined: dict[str, str] = field(default_factory=dict)  # levering_id -> rule codes
+    unchanged: list[str] = field(default_factory=list)
+    tables: dict[str, int] = field(default_factory=dict)
+    failed_steps: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def exit_code(self) -> int:
+        """0: all accepted; 2: the pipeline ran but deliveries were quarantined; 1: the pipeline failed."""
+        if self.failed_steps:
+            return 1
+        return 2 if self.quarantined else 0
+
+
+def _materialization_metadata(result: dg.ExecuteInProcessResult, key: dg.AssetKey) -> dict:
+    for event in result.get_asset_materialization_events():
+        if event.asset_key == key:
+            return {k: v.value for k, v in event.materialization.metadata.items()}
+    return {}
+
+
+def run_pipeline(root: Path, log: Callable[[str], None] = print) -> RunSummary:
+    """Process the inbox of data dir `root` and rebuild everything downstream, through Dagster."""
+    start = time.monotonic()
+    summary = RunSummary()
+    instance = instance_for(root)
+    resources = {"warehouse": Warehouse(data_dir=str(root))}
+    inbox = inbox_dir(root)
+    keys = inbox_keys(inbox) if inbox.is_dir() else []
+    known = set(instance.get_dynamic_partitions(leveringen_partitions.name))
+    new = [k for k in keys if k not in known]
+    if new:
+        instance.add_dynamic_partitions(leveringen_partitions.name, new)
+    log(f"Deliveries in {inbox}: {len(keys)} ({len(new)} new)")
+
+    for i, key in enumerate(keys, 1):
+        result = dg.materialize(
+            [levering], partition_key=key, instance=instance, resources=resources, raise_on_error=False
+        )
+        if not result.success:
+            summary.failed_steps.append(f"levering {key}")
+            log(f"  [{i}/{len(keys)}] {key}: FAILED (see the Dagster run log)")
+            continue
+        meta = _materialization_metadata(result, levering.key)
+        if meta.get("already_processed"):
+            summary.unchanged.append(key)
+        if meta.get("status") == "geaccepteerd":
+            summary.accepted.append(key)
+            log(f"  [{i}/{len(keys)}] {key}: accepted" + (" (unchanged)" if meta.get("already_processed") else ""))
+        else:
+            checks = [e for e in result.get_asset_check_evaluations() if e.check_name == "fouten"]
+            codes = str(checks[0].metadata["rule_codes"].value) if checks else "?"
+            summary.quarantined[key] = codes
+            log(f"  [{i}/{len(keys)}] {key}: QUARANTINED ({codes})")
+
+    downstream = [*reference_assets, *staging_assets()]
+    log("Building reference data and staging ...")
+    result = dg.materialize(
+        [levering, *downstream], selection=downstream, instance=instance, resources=resources, raise_on_error=False
+    )
+    if not result.success:
+        summary.failed_steps.append("downstream")
+    for event in result.get_asset_materialization_events():
+        meta = event.materialization.metadata
+        if "rows" in meta:
+            summary.tables[event.asset_key.to_user_string()] = int(meta["rows"].value)
+    summary.seconds = time.monotonic() - start
+    return summary
+
+
+def format_summary(root: Path, summary: RunSummary) -> str:
+    lines = [
+        "",
+        f"Ketenmonitor run finished in {summary.seconds:.1f} s",
+        f"  deliveries accepted:    {len(summary.accepted)}"
+        + (f" ({len(summary.unchanged)} unchanged since the last run)" if summary.unchanged else ""),
+        f"  deliveries quarantined: {len(summary.quarantined)}",
+    ]
+    lines += [f"    {k}: {codes}" for k, codes in summary.quarantined.items()]
+    lines.append("  tables built:")
+    lines += [f"    {name}: {rows} rows" for name, rows in sorted(summary.tables.items())]
+    if summary.failed_steps:
+        lines.append("  FAILED: " + ", ".join(summary.failed_steps))
+    lines += [
+        f"  warehouse:  {warehouse_path(root)}",
+        f"  Data Docs:  {reports_dir(root) / 'data_docs' / 'index.html'}",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,100 @@
+"""Keep every delivery byte for byte, and a typed copy of each accepted one.
+
+The archive is append-only: `<data dir>/archive/<org>/<bron>/<peildatum>.<sha256[:16]>.<ext>`
+is written once and never changed. An accepted delivery also gets a normalised parquet copy
+(typed columns plus organisatie_code, levering_peildatum, levering_id) that staging reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from sources.definitions import Definitions
+from sources.paths import archive_dir, warehouse_path
+
+_ARROW_TYPES = {
+    "string": pa.string(),
+    "integer": pa.int64(),
+    "decimal": pa.float64(),
+    "date": pa.date32(),
+    "boolean": pa.bool_(),
+}
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def archive_delivery(source: Path, root: Path, relative: Path, sha256: str) -> Path:
+    """Copy the delivery into the archive under its inbox path and content hash; never overwrite."""
+    rel = Path(relative)
+    target = archive_dir(root) / rel.parent / f"{rel.stem}.{sha256[:16]}{rel.suffix.lower()}"
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".part")
+        shutil.copyfile(source, tmp)
+        os.replace(tmp, target)  # atomic: a crash never leaves a half-written archive file
+    return target
+
+
+def normalised_path(root: Path, organisatie_code: str, bron: str, peildatum: date, sha256: str) -> Path:
+    return warehouse_path(root).parent / "geleverd" / organisatie_code / bron / f"{peildatum}.{sha256[:16]}.parquet"
+
+
+def arrow_schema(defs: Definitions, bron: str) -> pa.Schema:
+    """The typed columns of a bron, then the delivery's own columns."""
+    fields = [pa.field(k.naam, _ARROW_TYPES[defs.typen[k.type].basis]) for k in defs.bronnen[bron].kolommen]
+    fields += [
+        pa.field("organisatie_code", pa.string()),
+        pa.field("levering_peildatum", pa.date32()),
+        pa.field("levering_id", pa.string()),
+    ]
+    return pa.schema(fields)
+
+
+def write_normalised(
+    typed: pd.DataFrame,
+    defs: Definitions,
+    bron: str,
+    organisatie_code: str,
+    peildatum: date,
+    levering_id: str,
+    target: Path,
+) -> int:
+    """Write the typed records of an accepted delivery as parquet; returns the row count."""
+    schema = arrow_schema(defs, bron)
+    columns = {}
+    for field in schema:
+        if field.name == "organisatie_code":
+            values = pa.array([organisatie_code] * len(typed), pa.string())
+        elif field.name == "levering_peildatum":
+            values = pa.array([peildatum] * len(typed), pa.date32())
+        elif field.name == "levering_id":
+            values = pa.array([levering_id] * len(typed), pa.string())
+        elif pa.types.is_date32(field.type):
+            values = pa.array(typed[field.name].dt.date, pa.date32(), from_pandas=True)
+        else:
+            values = pa.array(typed[field.name], field.type, from_pandas=True)
+        columns[field.name] = values
+    table = pa.table(columns, schema=schema)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".part")
+    pq.write_table(table, tmp)
+    os.replace(tmp, target)
+    return table.num_rows
+
+
+def empty_table(defs: Definitions, bron: str) -> pa.Table:
+    return arrow_schema(defs, bron).empty_table()

@@ -1,0 +1,180 @@
+"""Investigations of the Raad voor de Kinderbescherming (rvdk_onderzoeken).
+
+Investigations that lead to a measure are anchored on the measure (rekest a few weeks
+before the ruling, see maatregelen.py for the `raad` modes). Background investigations
+then fill every region-year up to the national yearly volume, at the configured rekest
+rate for protection investigations.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from .dates import NAT, dag, jaar_van
+from .maatregelen import GEZAG, NIEUW, STRAF, TIJDENS, VOORAFGAAND, Tabel, concat, lengte, select
+from .sampling import ages, choose, uniform_days
+from .simulatie import Simulatie, jaarwaarde
+
+
+def _tabel(kind, regio, soort, verzoek, start, afgerond, uitkomst, rekest, via_vt) -> Tabel:
+    return {
+        "kind": kind.astype(np.int64),
+        "regio": regio.astype(np.int32),
+        "soort": np.broadcast_to(soort, kind.shape).astype(np.int16),
+        "verzoek": verzoek.astype(np.int64),
+        "start": start.astype(np.int64),
+        "afgerond": afgerond.astype(np.int64),
+        "uitkomst": uitkomst.astype(np.int16),
+        "rekest": rekest.astype(np.int64),
+        "via_vt": via_vt.astype(bool),
+    }
+
+
+def _voor_maatregelen(sim: Simulatie, m: Tabel) -> Tabel:
+    """Investigations that precede measures: anchored, during a voorlopige measure, strafonderzoek."""
+    p, r = sim.params, sim.params.rvdk
+    rng = sim.rng("raad", "keten")
+    wd = sim.werkdagen
+    bescherming = sim.code("rvdk_soort", p.rol("bescherming"))
+    verzoek_maatregel = sim.code("uitkomst", p.rol("verzoek_maatregel"))
+    uitkomsten = sim.codes("uitkomst")
+    parts = []
+
+    a = select(m, np.isin(m["raad"], [NIEUW, VOORAFGAAND, GEZAG]))
+    n = lengte(a)
+    gap = np.where(
+        a["raad"] == VOORAFGAAND,
+        uniform_days(rng, r.rekest_voor_uitspraak_spoed, n),
+        uniform_days(rng, r.rekest_voor_uitspraak, n),
+    )
+    rekest = wd.vorige(a["uitspraak"] - gap).astype(np.int64)
+    afgerond = rekest + uniform_days(rng, r.afgerond_na_rekest, n)
+    start = afgerond - uniform_days(rng, r.duur_start_afgerond, n)
+    verzoek = start - uniform_days(rng, r.verzoek_tot_start, n)
+    via_vt = rng.random(n) < np.where(a["raad"] == GEZAG, r.via_veilig_thuis_na_ots, r.via_veilig_thuis)
+    parts.append(
+        _tabel(
+            a["kind"], a["regio"], bescherming, verzoek, start, afgerond, np.full(n, verzoek_maatregel), rekest, via_vt
+        )
+    )
+
+    # During a voorlopige measure: the rekest (if any) is for the follow-on measure, which
+    # starts on the day the voorlopige one ends.
+    t = select(m, m["raad"] == TIJDENS)
+    n = lengte(t)
+    verzoek = t["uitspraak"] - uniform_days(rng, r.tijdens_verzoek_voor_uitspraak, n)
+    start = verzoek + uniform_days(rng, r.tijdens_verzoek_tot_start, n)
+    conv = t["reden"] == sim.code("reden_einde", p.rol("omgezet"))
+    rekest = np.maximum(t["einde"] - uniform_days(rng, r.tijdens_rekest_voor_vervolg, n), start)
+    afgerond = np.where(
+        conv,
+        rekest + uniform_days(rng, r.afgerond_na_rekest, n),
+        np.maximum(start + r.tijdens_duur_min, t["einde"] - uniform_days(rng, r.tijdens_afgerond_voor_einde, n)),
+    )
+    uitkomst = np.where(conv, verzoek_maatregel, choose(rng, r.achtergrond_uitkomst_zonder_rekest, n, uitkomsten))
+    via_vt = rng.random(n) < r.via_veilig_thuis
+    parts.append(
+        _tabel(
+            t["kind"], t["regio"], bescherming, verzoek, start, afgerond, uitkomst, np.where(conv, rekest, NAT), via_vt
+        )
+    )
+
+    s = select(m, m["raad"] == STRAF)
+    n = lengte(s)
+    jr = p.jr
+    afgerond = s["uitspraak"] - uniform_days(rng, jr.straf_afgerond_voor_uitspraak, n)
+    start = afgerond - uniform_days(rng, jr.straf_duur, n)
+    verzoek = start - uniform_days(rng, jr.straf_verzoek_start, n)
+    uitkomst = choose(rng, jr.straf_uitkomst, n, uitkomsten)
+    rekest = np.where(uitkomst == verzoek_maatregel, afgerond, NAT)
+    straf = sim.code("rvdk_soort", p.rol("straf"))
+    parts.append(_tabel(s["kind"], s["regio"], straf, verzoek, start, afgerond, uitkomst, rekest, np.zeros(n, bool)))
+    return concat(parts)
+
+
+def _achtergrond(sim: Simulatie, keten: Tabel) -> Tabel:
+    """Fill each region-year up to the national volume per soort (share of the regions the Raad serves)."""
+    p, r = sim.params, sim.params.rvdk
+    rng = sim.rng("raad", "achtergrond")
+    months = sim.venster(p.inloop_jaren["rvdk"])
+    begin, end = dag(months[0]), sim.horizon_dag
+    years = np.arange(months[0].year, sim.horizon.year + 1)
+    year_start = np.array([max(dag(date(int(y), 1, 1)), begin) for y in years])
+    year_end = np.array([min(dag(date(int(y), 12, 31)), end) for y in years])
+    fraction = (year_end - year_start + 1) / np.array([366 if y % 4 == 0 else 365 for y in years])
+    share = sim.netwerk.aandeel(sim.netwerk.rvdk_kans)
+    nreg = len(sim.netwerk.regios)
+    uitkomsten = sim.codes("uitkomst")
+    verzoek_maatregel = sim.code("uitkomst", p.rol("verzoek_maatregel"))
+    in_window = (keten["verzoek"] >= begin) & (keten["verzoek"] <= end) if lengte(keten) else np.zeros(0, bool)
+    keten_jaar = np.searchsorted(years, jaar_van(keten["verzoek"])) if lengte(keten) else np.zeros(0, int)
+    parts = []
+    for soort, tabel in p.jaartabel("rvdk").items():
+        code = sim.code("rvdk_soort", soort)
+        volume = np.array([jaarwaarde(tabel, int(y)) for y in years]) * fraction
+        target = rng.poisson(np.outer(share, volume) * sim.schaal)
+        mine = in_window & (keten["soort"] == code) if lengte(keten) else np.zeros(0, bool)
+        cell = keten["regio"][mine] * len(years) + keten_jaar[mine] if lengte(keten) else np.zeros(0, int)
+        chained = np.bincount(cell, minlength=nreg * len(years)).reshape(nreg, len(years))
+        rek = mine & (keten["uitkomst"] == verzoek_maatregel) if lengte(keten) else np.zeros(0, bool)
+        cell_rek = keten["regio"][rek] * len(years) + keten_jaar[rek] if lengte(keten) else np.zeros(0, int)
+        chained_rek = np.bincount(cell_rek, minlength=nreg * len(years)).reshape(nreg, len(years))
+        extra = np.maximum(target - chained, 0)
+        is_bescherming = soort == p.rol("bescherming")
+        if is_bescherming:
+            with_rekest = np.clip(np.round(r.rekest_aandeel * target) - chained_rek, 0, extra).astype(int)
+        else:
+            with_rekest = np.zeros_like(extra)
+        regio, jaar = np.nonzero(extra)
+        reps = extra[regio, jaar]
+        regio, jaar = np.repeat(regio, reps), np.repeat(jaar, reps)
+        n = len(regio)
+        # The first with_rekest records of each cell get a rekest.
+        rank = np.arange(n) - np.repeat(np.cumsum(reps) - reps, reps)
+        rekest_flag = rank < with_rekest[regio, jaar]
+        span = year_end[jaar] - year_start[jaar] + 1
+        verzoek = year_start[jaar] + np.floor(rng.random(n) * span).astype(np.int64)
+        if soort == p.rol("straf"):
+            leeftijd = ages(rng, p.jr.leeftijd, n, first=p.jr.leeftijd_van)
+            duur, mix = p.jr.straf_duur, p.jr.straf_uitkomst
+        else:
+            leeftijd = ages(rng, p.vt.leeftijd, n)
+            duur = r.duur_start_afgerond
+            mix = r.achtergrond_uitkomst_zonder_rekest if is_bescherming else r.gezag_omgang_uitkomst
+        geboorte = verzoek - np.round((leeftijd + rng.random(n)) * 365.25).astype(np.int64)
+        kind = sim.kinderen.add(rng, regio, geboorte)
+        start = verzoek + uniform_days(rng, r.verzoek_tot_start, n)
+        afgerond = start + uniform_days(rng, duur, n)
+        uitkomst = np.where(rekest_flag, verzoek_maatregel, choose(rng, mix, n, uitkomsten))
+        rekest = np.where(
+            uitkomst == verzoek_maatregel,
+            np.maximum(afgerond - uniform_days(rng, r.afgerond_na_rekest, n), start),
+            NAT,
+        )
+        via_vt = rng.random(n) < (r.via_veilig_thuis_achtergrond if is_bescherming else 0.0)
+        parts.append(_tabel(kind, regio, code, verzoek, start, afgerond, uitkomst, rekest, via_vt))
+    return concat(parts)
+
+
+def simuleer(sim: Simulatie, maatregelen: Tabel) -> Tabel:
+    """All investigations open at any time since the monitor's start, with their organisation (`org`)."""
+    rng = sim.rng("raad", "organisatie")
+    keten = _voor_maatregelen(sim, maatregelen)
+    # An unborn child has no BSN, so no kind_id: the Raad's record cannot be linked.
+    keten = select(keten, sim.kinderen.geboortedag[keten["kind"]] <= keten["verzoek"])
+    keten["org"] = sim.netwerk.kies(rng, sim.netwerk.rvdk_kans, keten["regio"])
+    keten = select(keten, keten["org"] >= 0)
+    achtergrond = _achtergrond(sim, keten)
+    achtergrond["org"] = sim.netwerk.kies(rng, sim.netwerk.rvdk_kans, achtergrond["regio"])
+    alle = concat([keten, achtergrond])
+    keep = (
+        (alle["org"] >= 0)
+        & (alle["verzoek"] <= sim.horizon_dag)
+        & (alle["afgerond"] >= sim.start_dag)
+        & (sim.kinderen.geboortedag[alle["kind"]] <= alle["verzoek"])
+    )
+    alle = select(alle, keep)
+    alle["geboortejaar"] = jaar_van(sim.kinderen.geboortedag[alle["kind"]])
+    return alle
