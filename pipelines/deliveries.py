@@ -1,6 +1,7 @@
 """Deliveries layer: every inbox file is a partition of `levering`; the sensor finds new ones."""
 
 import json
+import warnings
 
 import dagster as dg
 
@@ -12,6 +13,12 @@ from sources.paths import inbox_dir
 
 # One partition per delivery file, keyed by its place in the inbox: <org>/<bron>/<peildatum>.<ext>.
 leveringen_partitions = dg.DynamicPartitionsDefinition(name="leveringen")
+
+# Per-delivery check results need partitioned check specs, a preview feature in Dagster 1.13;
+# pinned to 1.13.x in pyproject.toml, so the warning says nothing new at every import.
+warnings.filterwarnings(
+    "ignore", message="Specifying a partitions_def on an AssetCheckSpec", category=dg.PreviewWarning
+)
 
 CHECK_FOUTEN = "fouten"
 CHECK_WAARSCHUWINGEN = "waarschuwingen"
@@ -112,7 +119,7 @@ def levering(context: dg.AssetExecutionContext, warehouse: Warehouse):
     yield from _check_results(outcome)
 
 
-leveringen_job = dg.define_asset_job("leveringen_job", selection=[levering], partitions_def=leveringen_partitions)
+leveringen_job = dg.define_asset_job("leveringen_job", selection=[levering])
 
 
 @dg.sensor(job=leveringen_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)

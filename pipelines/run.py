@@ -12,6 +12,9 @@ from pipelines.instance import instance_for
 from pipelines.reference import reference_assets
 from pipelines.resources import Warehouse
 from pipelines.staging import staging_assets
+from sources.archive import sha256_of
+from sources.definitions import load_definitions
+from sources.intake import GEACCEPTEERD, processed_versions
 from sources.paths import inbox_dir, reports_dir, warehouse_path
 
 
@@ -53,7 +56,19 @@ def run_pipeline(root: Path, log: Callable[[str], None] = print) -> RunSummary:
         instance.add_dynamic_partitions(leveringen_partitions.name, new)
     log(f"Deliveries in {inbox}: {len(keys)} ({len(new)} new)")
 
+    # A file version already processed under these definitions changes nothing: no run for it.
+    with resources["warehouse"].connect() as con:
+        done = processed_versions(con, load_definitions())
     for i, key in enumerate(keys, 1):
+        earlier = done.get((key, sha256_of(inbox / key)))
+        if earlier is not None:
+            summary.unchanged.append(key)
+            status, codes = earlier
+            if status == GEACCEPTEERD:
+                summary.accepted.append(key)
+            else:
+                summary.quarantined[key] = codes.replace(",", ", ")
+            continue
         result = dg.materialize(
             [levering], partition_key=key, instance=instance, resources=resources, raise_on_error=False
         )
@@ -62,11 +77,9 @@ def run_pipeline(root: Path, log: Callable[[str], None] = print) -> RunSummary:
             log(f"  [{i}/{len(keys)}] {key}: FAILED (see the Dagster run log)")
             continue
         meta = _materialization_metadata(result, levering.key)
-        if meta.get("already_processed"):
-            summary.unchanged.append(key)
-        if meta.get("status") == "geaccepteerd":
+        if meta.get("status") == GEACCEPTEERD:
             summary.accepted.append(key)
-            log(f"  [{i}/{len(keys)}] {key}: accepted" + (" (unchanged)" if meta.get("already_processed") else ""))
+            log(f"  [{i}/{len(keys)}] {key}: accepted")
         else:
             checks = [e for e in result.get_asset_check_evaluations() if e.check_name == "fouten"]
             codes = str(checks[0].metadata["rule_codes"].value) if checks else "?"

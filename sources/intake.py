@@ -223,6 +223,13 @@ def process_delivery(
     )
 
 
+def processed_versions(con: duckdb.DuckDBPyConnection, defs: Definitions) -> dict[tuple[str, str], tuple[str, str]]:
+    """(levering_id, sha256) -> (status, rule codes) for every version processed under these definitions."""
+    ensure_schema(con)
+    rows = run_sql(con, "meta/verwerkte_versies", fetch=True, definities_versie=defs.versie)
+    return {(r[0], r[1]): (r[2], r[3]) for r in rows}
+
+
 def current_deliveries(con: duckdb.DuckDBPyConnection, defs: Definitions, bron: str) -> list[tuple]:
     """(organisatie_code, peildatum, levering_id, sha256, parquet path) of the deliveries in force."""
     ensure_schema(con)
