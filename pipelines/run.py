@@ -18,6 +18,10 @@ from sources.intake import GEACCEPTEERD, processed_versions
 from sources.paths import inbox_dir, reports_dir, warehouse_path
 
 
+# Our own progress lines say what happens; Dagster's step log stays in its run history.
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
 @dataclass
 class RunSummary:
     accepted: list[str] = field(default_factory=list)
@@ -70,7 +74,12 @@ def run_pipeline(root: Path, log: Callable[[str], None] = print) -> RunSummary:
                 summary.quarantined[key] = codes.replace(",", ", ")
             continue
         result = dg.materialize(
-            [levering], partition_key=key, instance=instance, resources=resources, raise_on_error=False
+            [levering],
+            partition_key=key,
+            instance=instance,
+            resources=resources,
+            raise_on_error=False,
+            run_config=QUIET,
         )
         if not result.success:
             summary.failed_steps.append(f"levering {key}")
@@ -89,7 +98,12 @@ def run_pipeline(root: Path, log: Callable[[str], None] = print) -> RunSummary:
     downstream = [*reference_assets, *staging_assets()]
     log("Building reference data and staging ...")
     result = dg.materialize(
-        [levering, *downstream], selection=downstream, instance=instance, resources=resources, raise_on_error=False
+        [levering, *downstream],
+        selection=downstream,
+        instance=instance,
+        resources=resources,
+        raise_on_error=False,
+        run_config=QUIET,
     )
     if not result.success:
         summary.failed_steps.append("downstream")

@@ -431,6 +431,26 @@ def _type_columns(
     return pd.DataFrame(typed, index=raw.index)
 
 
+def type_columns(raw: pd.DataFrame, bron: Bron, defs: Definitions) -> pd.DataFrame:
+    """The `typed` frame for a `raw` one (trimmed strings, missing = NA), parsed as `read_delivery` does.
+
+    Lets a consumer that only holds the raw strings (the Great Expectations batch) rebuild the
+    same `DeliveryFrame` the rules saw, without reading the file again.
+    """
+    names = list(raw.columns)
+    known = {k.naam for k in bron.kolommen if defs.typen[k.type].basis != "string"}
+    # Only the columns that get parsed need Arrow arrays; string columns are taken from `raw` as they are.
+    columns = [
+        _as_chunked(raw[n]) if n in known else pa.chunked_array([], pa.string()) for n in names
+    ]
+    return _type_columns(raw, columns, names, bron, defs)
+
+
+def _as_chunked(series: pd.Series) -> pa.ChunkedArray:
+    array = pa.array(series, type=pa.string(), from_pandas=True)
+    return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
+
+
 def _null_unless(ok: pa.ChunkedArray, values: pa.ChunkedArray) -> pa.ChunkedArray:
     return pc.if_else(ok, values, pa.scalar(None, values.type))
 
