@@ -440,9 +440,7 @@ def type_columns(raw: pd.DataFrame, bron: Bron, defs: Definitions) -> pd.DataFra
     names = list(raw.columns)
     known = {k.naam for k in bron.kolommen if defs.typen[k.type].basis != "string"}
     # Only the columns that get parsed need Arrow arrays; string columns are taken from `raw` as they are.
-    columns = [
-        _as_chunked(raw[n]) if n in known else pa.chunked_array([], pa.string()) for n in names
-    ]
+    columns = [_as_chunked(raw[n]) if n in known else pa.chunked_array([], pa.string()) for n in names]
     return _type_columns(raw, columns, names, bron, defs)
 
 
