@@ -2,13 +2,13 @@
 
 import dagster as dg
 
-from pipelines.deliveries import inbox_sensor, levering, leveringen_job
+from pipelines.deliveries import data_docs, inbox_sensor, levering, leveringen_job
 from pipelines.reference import reference_assets
 from pipelines.resources import default_warehouse
 from pipelines.staging import staging_assets
 
 defs = dg.Definitions(
-    assets=[*reference_assets, levering, *staging_assets()],
+    assets=[*reference_assets, levering, data_docs, *staging_assets()],
     jobs=[leveringen_job],
     sensors=[inbox_sensor],
     resources={"warehouse": default_warehouse()},

@@ -5,6 +5,7 @@ import warnings
 
 import dagster as dg
 
+from pipelines.gx import gx_hook, validator
 from pipelines.resources import DUCKDB_POOL, Warehouse
 from sources.definitions import load_definitions
 from sources.inbox import scan_inbox
@@ -94,8 +95,6 @@ def _check_results(outcome: IntakeResult) -> list[dg.AssetCheckResult]:
 )
 def levering(context: dg.AssetExecutionContext, warehouse: Warehouse):
     defs = load_definitions()
-    from pipelines.gx import gx_hook
-
     with warehouse.connect() as con:
         outcome = process_delivery(con, warehouse.root, defs, context.partition_key, gx=gx_hook(defs, warehouse.root))
     verdict = "already processed: " if outcome.already_processed else ""
@@ -117,6 +116,24 @@ def levering(context: dg.AssetExecutionContext, warehouse: Warehouse):
         data_version=dg.DataVersion(f"{outcome.sha256[:16]}-{defs.versie}"),
     )
     yield from _check_results(outcome)
+
+
+@dg.asset(
+    group_name="deliveries",
+    deps=[levering],
+    # Not a DuckDB writer, but the GX project is single-writer too: serialise it with the deliveries.
+    pool=DUCKDB_POOL,
+    kinds={"great_expectations"},
+    description=(
+        "The Great Expectations Data Docs at <data dir>/reports/data_docs/: one validation per delivery, "
+        "named organisation · bron · peildatum, readable offline by the governance board."
+    ),
+    automation_condition=dg.AutomationCondition.eager(),
+)
+def data_docs(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+    index = validator(load_definitions(), warehouse.root).build_docs()
+    context.log.info(f"Data Docs: {index}")
+    return dg.MaterializeResult(metadata={"index": dg.MetadataValue.path(str(index))})
 
 
 leveringen_job = dg.define_asset_job("leveringen_job", selection=[levering])

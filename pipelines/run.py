@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.deliveries import inbox_keys, levering, leveringen_partitions
+from pipelines.deliveries import data_docs, inbox_keys, levering, leveringen_partitions
 from pipelines.instance import instance_for
 from pipelines.reference import reference_assets
 from pipelines.resources import Warehouse
@@ -16,7 +16,6 @@ from sources.archive import sha256_of
 from sources.definitions import load_definitions
 from sources.intake import GEACCEPTEERD, processed_versions
 from sources.paths import inbox_dir, reports_dir, warehouse_path
-
 
 # Our own progress lines say what happens; Dagster's step log stays in its run history.
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -95,8 +94,8 @@ def run_pipeline(root: Path, log: Callable[[str], None] = print) -> RunSummary:
             summary.quarantined[key] = codes
             log(f"  [{i}/{len(keys)}] {key}: QUARANTINED ({codes})")
 
-    downstream = [*reference_assets, *staging_assets()]
-    log("Building reference data and staging ...")
+    downstream = [*reference_assets, *staging_assets(), data_docs]
+    log("Building reference data, staging and Data Docs ...")
     result = dg.materialize(
         [levering, *downstream],
         selection=downstream,

@@ -35,8 +35,9 @@ class GxRecord:
     data_docs_page: Path | None
 
 
-# Runs the GX checkpoint for a validated report; None skips GX (pure-logic tests).
-GxHook = Callable[[ValidationReport, str], GxRecord]
+# Runs the GX checkpoint for a validated report (report, levering_id, previous row count);
+# None skips GX, leaving the rules engine's results (pure-logic tests).
+GxHook = Callable[[ValidationReport, str, int | None], GxRecord]
 
 
 @dataclass
@@ -141,8 +142,9 @@ def process_delivery(
             already_processed=True,
         )
 
-    report = validate_file(path, defs, inbox=inbox, previous_row_count=_previous_row_count(con, path, inbox))
-    record = gx(report, levering_id) if gx is not None else GxRecord(None, report.results, None)
+    previous = _previous_row_count(con, path, inbox)
+    report = validate_file(path, defs, inbox=inbox, previous_row_count=previous)
+    record = gx(report, levering_id, previous) if gx is not None else GxRecord(None, report.results, None)
     results = record.results
     accepted = not any(r.is_error for r in results)
     normalised = None

@@ -97,6 +97,21 @@ def test_accept_quarantine_replace_and_keep(root, monkeypatch):
     assert rules == "ALG-KOL-001,ALG-KOL-002"
     assert Path(archived).read_bytes() == bad.encode("utf-8")
     assert "Jan Jansen" not in str(query(root, "SELECT * FROM meta.regelresultaten"))
+    # Data Docs list one validation per delivery, named organisation · bron · peildatum, the rejected one too.
+    index = (root / "reports" / "data_docs" / "index.html").read_text(encoding="utf-8")
+    for name in [
+        "JBGL · gi_maatregelen · 2024-01-31",
+        "VT_GZ · vt_meldingen · 2024-01-31",
+        "WSS · gi_maatregelen · 2024-01-31",
+    ]:
+        assert name in index, name
+    pages = list((root / "reports" / "data_docs" / "validations").rglob("*.html"))
+    assert len(pages) == 3
+    assert not any(
+        KIND[0] in p.read_text(encoding="utf-8") or "Jan Jansen" in p.read_text(encoding="utf-8") for p in pages
+    )
+    (gx_run,) = query(root, "SELECT gx_run_id FROM meta.leveringen WHERE levering_id LIKE 'WSS/%'")[0]
+    assert gx_run
 
     # February replaces January for JBGL; January's sha256 stays archived.
     deliver(root, "JBGL", "gi_maatregelen", "2024-02-29", gim(FEBRUARY))
