@@ -190,3 +190,35 @@ def test_inbox_sensor_adds_partitions_and_requests_runs(root):
             instance=instance, cursor=ctx.cursor, resources={"warehouse": Warehouse(data_dir=str(root))}
         )
         assert isinstance(inbox_sensor(ctx2), dg.SkipReason)
+
+
+def test_asset_checks_carry_rule_codes_rows_and_the_data_docs_page(root):
+    import dagster as dg
+
+    from pipelines.deliveries import levering, leveringen_partitions
+    from pipelines.resources import Warehouse
+
+    rows = [JANUARY[0], JANUARY[1].replace("VOORLOPIGE_OTS", "OTZ"), JANUARY[2].replace("GM0268", "GM9999")]
+    deliver(root, "JBGL", "gi_maatregelen", "2024-01-31", gim(rows))
+    key = "JBGL/gi_maatregelen/2024-01-31.csv"
+    with dg.instance_for_test() as instance:
+        instance.add_dynamic_partitions(leveringen_partitions.name, [key])
+        result = dg.materialize(
+            [levering], partition_key=key, instance=instance, resources={"warehouse": Warehouse(data_dir=str(root))}
+        )
+    assert result.success  # a rejected delivery is a finding, not a failed run
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    fouten, waarschuwingen = checks["fouten"], checks["waarschuwingen"]
+    assert not fouten.passed and fouten.severity == dg.AssetCheckSeverity.ERROR
+    assert waarschuwingen.passed and waarschuwingen.severity == dg.AssetCheckSeverity.WARN
+    assert fouten.metadata["rule_codes"].value == "ALG-CODE-001, ALG-REF-001"
+    rules = {r["code"]: r for r in fouten.metadata["rules"].value}
+    assert (rules["ALG-CODE-001"]["kolom"], rules["ALG-CODE-001"]["aantal"], rules["ALG-CODE-001"]["rijen"]) == (
+        "maatregel_type",
+        1,
+        [3],
+    )
+    assert (rules["ALG-REF-001"]["kolom"], rules["ALG-REF-001"]["rijen"]) == ("gemeente_code", [4])
+    page = Path(fouten.metadata["data_docs"].value)
+    assert page.is_file() and "ALG-CODE-001" in page.read_text(encoding="utf-8")
+    assert KIND[1] not in str(fouten.metadata)
