@@ -9,6 +9,7 @@ import dagster as dg
 
 from pipelines.deliveries import data_docs, inbox_keys, levering, leveringen_partitions
 from pipelines.instance import instance_for
+from pipelines.marts import mart_asset_checks, mart_assets
 from pipelines.reference import reference_assets
 from pipelines.resources import Warehouse
 from pipelines.staging import staging_assets
@@ -28,12 +29,13 @@ class RunSummary:
     unchanged: list[str] = field(default_factory=list)
     tables: dict[str, int] = field(default_factory=dict)
     failed_steps: list[str] = field(default_factory=list)
+    failed_checks: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
     def exit_code(self) -> int:
         """0: all accepted; 2: the pipeline ran but deliveries were quarantined; 1: the pipeline failed."""
-        if self.failed_steps:
+        if self.failed_steps or self.failed_checks:
             return 1
         return 2 if self.quarantined else 0
 
@@ -94,10 +96,10 @@ def run_pipeline(root: Path, log: Callable[[str], None] = print) -> RunSummary:
             summary.quarantined[key] = codes
             log(f"  [{i}/{len(keys)}] {key}: QUARANTINED ({codes})")
 
-    downstream = [*reference_assets, *staging_assets(), data_docs]
-    log("Building reference data, staging and Data Docs ...")
+    downstream = [*reference_assets, *staging_assets(), data_docs, *mart_assets()]
+    log("Building reference data, staging, Data Docs and the marts ...")
     result = dg.materialize(
-        [levering, *downstream],
+        [levering, *downstream, *mart_asset_checks()],
         selection=downstream,
         instance=instance,
         resources=resources,
@@ -106,6 +108,9 @@ def run_pipeline(root: Path, log: Callable[[str], None] = print) -> RunSummary:
     )
     if not result.success:
         summary.failed_steps.append("downstream")
+    summary.failed_checks = [
+        f"{e.asset_key.to_user_string()}: {e.check_name}" for e in result.get_asset_check_evaluations() if not e.passed
+    ]
     for event in result.get_asset_materialization_events():
         meta = event.materialization.metadata
         if "rows" in meta:
@@ -125,6 +130,8 @@ def format_summary(root: Path, summary: RunSummary) -> str:
     lines += [f"    {k}: {codes}" for k, codes in summary.quarantined.items()]
     lines.append("  tables built:")
     lines += [f"    {name}: {rows} rows" for name, rows in sorted(summary.tables.items())]
+    if summary.failed_checks:
+        lines.append("  mart checks FAILED: " + ", ".join(summary.failed_checks))
     if summary.failed_steps:
         lines.append("  FAILED: " + ", ".join(summary.failed_steps))
     lines += [

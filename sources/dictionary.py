@@ -1,7 +1,8 @@
 """The human-readable data dictionary, generated from `definitions/` (never written by hand).
 
 `docs/data_dictionary.md` holds all of it; the README carries the delivery layouts between
-two marker lines. `ketenmonitor dictionary` rewrites both; a test fails when they are stale.
+two marker lines, and the marts' documentation (from `marts/*.yml`) between two others.
+`ketenmonitor dictionary` rewrites them; a test fails when they are stale.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ DICTIONARY_PATH = REPO_ROOT / "docs" / "data_dictionary.md"
 README_PATH = REPO_ROOT / "README.md"
 README_BEGIN = "<!-- BEGIN data dictionary: generated from definitions/ by `ketenmonitor dictionary`; do not edit -->"
 README_END = "<!-- END data dictionary -->"
+MARTS_BEGIN = "<!-- BEGIN marts: generated from marts/*.yml by `ketenmonitor dictionary`; do not edit -->"
+MARTS_END = "<!-- END marts -->"
 
 
 def _cell(text: object) -> str:
@@ -222,11 +225,17 @@ def render_markdown(defs: Definitions) -> str:
     return "\n".join(lines)
 
 
-def _readme_with_section(readme: str, section: str) -> str:
-    start, end = readme.find(README_BEGIN), readme.find(README_END)
+def _readme_with_section(readme: str, section: str, begin: str = README_BEGIN, end_marker: str = README_END) -> str:
+    start, end = readme.find(begin), readme.find(end_marker)
     if start < 0 or end < 0:
-        raise ValueError(f"README.md lacks the marker lines {README_BEGIN!r} and {README_END!r}")
-    return readme[:start] + section + readme[end + len(README_END) :]
+        raise ValueError(f"README.md lacks the marker lines {begin!r} and {end_marker!r}")
+    return readme[:start] + section + readme[end + len(end_marker) :]
+
+
+def render_marts_section() -> str:
+    from marts.catalog import render_marts_markdown
+
+    return "\n".join([MARTS_BEGIN, "", render_marts_markdown().rstrip(), "", MARTS_END])
 
 
 def write_dictionary(defs: Definitions | None = None, check: bool = False) -> list[Path]:
@@ -234,7 +243,12 @@ def write_dictionary(defs: Definitions | None = None, check: bool = False) -> li
     defs = defs or load_definitions()
     wanted = {
         DICTIONARY_PATH: render_markdown(defs),
-        README_PATH: _readme_with_section(README_PATH.read_text(encoding="utf-8"), render_readme_section(defs)),
+        README_PATH: _readme_with_section(
+            _readme_with_section(README_PATH.read_text(encoding="utf-8"), render_readme_section(defs)),
+            render_marts_section(),
+            MARTS_BEGIN,
+            MARTS_END,
+        ),
     }
     stale = [p for p, text in wanted.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
     if not check:

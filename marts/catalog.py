@@ -1,0 +1,277 @@
+"""The catalog of SQL models in `marts/`: one `<name>.sql` plus a `<name>.yml` describing it.
+
+A model in schema `modellen` is a shared building block (month spine, region per month,
+working-day index, chain links, ...); a model in schema `marts` is a mart of CONTRACT
+section 5. The `.yml` says what the table is (description, grain, key), what it reads
+(`depends_on`: the runner's build order and the Dagster deps), which dimension columns hold
+`TOTAAL` on roll-up rows, and the role of every column, which the export's suppression and
+the mart asset checks use:
+
+- `dimension`: part of the key or a plain attribute; never suppressed;
+- `count`: an integer count of cases; suppressed in exports when 1 to threshold - 1;
+- `derived`: a mean, median, p90, percentage or ratio; suppressed when its `basis` (the
+  sum of the listed count columns) is below the threshold;
+- `value`: a delivered figure or a parameter (FTE, norm); not suppressed.
+
+`render_marts_markdown()` renders the README section that documents every mart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+MARTS_DIR = Path(__file__).resolve().parent
+MART_SCHEMA = "marts"
+MODEL_SCHEMA = "modellen"
+TOTAAL = "TOTAAL"
+
+Role = Literal["dimension", "count", "derived", "value"]
+ColumnType = Literal["DATE", "VARCHAR", "BIGINT", "DOUBLE", "BOOLEAN"]
+Unit = Literal["dagen", "percentage", "fte", "per_fte", "aantal"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Column(_Model):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    type: ColumnType
+    role: Role
+    description: str = Field(min_length=1)
+    unit: Unit | None = None
+    # Count columns whose sum is the number of cases behind a derived figure.
+    basis: list[str] = Field(default_factory=list)
+    # A TOTAAL row holds the sum of the rows it rolls up (checked by `rollup_is_som`).
+    additive: bool = False
+    # Whether the export suppresses small values; by default counts and derived figures.
+    suppress: bool | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Column:
+        if self.role == "derived" and not self.basis:
+            raise ValueError(f"derived column {self.name} needs a basis (the count column(s) behind it)")
+        if self.role != "derived" and self.basis:
+            raise ValueError(f"only derived columns have a basis ({self.name})")
+        return self
+
+    @property
+    def suppressed(self) -> bool:
+        return self.suppress if self.suppress is not None else self.role in ("count", "derived")
+
+
+class ModelSpec(_Model):
+    """One SQL model: `marts/<name>.sql` builds table `<schema>.<name>`."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    schema_: Literal["marts", "modellen"] = Field(alias="schema")
+    title: str = Field(min_length=1)
+    description: str = Field(min_length=1)
+    grain: str = Field(min_length=1)
+    # A view for person-level building blocks that are cheap to compute and large to store.
+    materialized: Literal["table", "view"] = "table"
+    # Tables read: `staging.<bron>`, `referentie.<table>`, `modellen.<model>` (build order, Dagster deps).
+    depends_on: list[str] = Field(default_factory=list)
+    key: list[str] = Field(min_length=1)
+    # Dimension columns that hold TOTAAL on roll-up rows -> what the roll-up means.
+    rollups: dict[str, str] = Field(default_factory=dict)
+    # Roll-up columns nested in another (gemeente_code in jeugdregio_code): child -> parent.
+    nested: dict[str, str] = Field(default_factory=dict)
+    # Checks beyond the generic ones derived from the columns (see marts/checks.py).
+    checks: list[str] = Field(default_factory=list)
+    # Choices the contract leaves open, for the README.
+    notes: list[str] = Field(default_factory=list)
+    columns: list[Column] = Field(min_length=1)
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ModelSpec:
+        names = [c.name for c in self.columns]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ValueError(f"duplicate column(s): {', '.join(dupes)}")
+        for col in [*self.key, *self.rollups]:
+            if col not in names:
+                raise ValueError(f"{col} is not a column")
+        for child, parent in self.nested.items():
+            if child not in self.rollups or parent not in self.rollups:
+                raise ValueError(f"nested {child}: {parent}: both must be roll-up columns")
+        for col in self.columns:
+            for basis in col.basis:
+                if basis not in names or self.column(basis).role != "count":
+                    raise ValueError(f"basis {basis} of {col.name} is not a count column")
+        for dep in self.depends_on:
+            if dep.split(".")[0] not in ("staging", "referentie", "modellen") or dep.count(".") != 1:
+                raise ValueError(f"depends_on {dep!r}: expected staging.<bron>, referentie.<table> or modellen.<model>")
+        return self
+
+    @property
+    def schema(self) -> str:
+        return self.schema_
+
+    @property
+    def table(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    @property
+    def is_mart(self) -> bool:
+        return self.schema == MART_SCHEMA
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    def columns_with(
+        self, *, role: str | None = None, unit: str | None = None, additive: bool | None = None
+    ) -> list[str]:
+        return [
+            c.name
+            for c in self.columns
+            if (role is None or c.role == role)
+            and (unit is None or c.unit == unit)
+            and (additive is None or c.additive == additive)
+        ]
+
+    @property
+    def period_column(self) -> str | None:
+        return next((c for c in ("periode", "peildatum") if c in self.column_names), None)
+
+
+def _load(path: Path) -> ModelSpec:
+    with path.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    try:
+        spec = ModelSpec.model_validate(data)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from None
+    if spec.name != path.stem:
+        raise ValueError(f"{path}: name {spec.name!r} does not match the file name")
+    if not (path.with_suffix(".sql")).is_file():
+        raise ValueError(f"{path}: no SQL file {path.with_suffix('.sql').name} beside it")
+    return spec
+
+
+def _topological(specs: dict[str, ModelSpec]) -> list[str]:
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        if name in seen:
+            return
+        if name in path:
+            raise ValueError(f"dependency cycle: {' -> '.join([*path, name])}")
+        for dep in specs[name].depends_on:
+            schema, table = dep.split(".")
+            if schema == MODEL_SCHEMA:
+                if table not in specs:
+                    raise ValueError(f"{name}: depends on unknown model {dep}")
+                visit(table, (*path, name))
+        seen.add(name)
+        order.append(name)
+
+    # Building blocks first, then the marts, each group alphabetically unless a dependency says otherwise.
+    for name in sorted(specs, key=lambda n: (specs[n].is_mart, n)):
+        visit(name, ())
+    return order
+
+
+@cache
+def catalog() -> dict[str, ModelSpec]:
+    """Every model of `marts/`, in build order (dependencies first)."""
+    specs = {spec.name: spec for spec in (_load(p) for p in sorted(MARTS_DIR.glob("*.yml")))}
+    return {name: specs[name] for name in _topological(specs)}
+
+
+def model(name: str) -> ModelSpec:
+    return catalog()[name]
+
+
+# The marts in the order of CONTRACT section 5.
+MART_ORDER = (
+    "instroom",
+    "uitstroom",
+    "stand",
+    "wachttijden",
+    "normen",
+    "doorlooptijden",
+    "doorstroom",
+    "caseload",
+    "personeel",
+)
+
+
+def marts() -> list[ModelSpec]:
+    specs = catalog()
+    return [specs[n] for n in MART_ORDER if n in specs] + [
+        s for s in specs.values() if s.is_mart and s.name not in MART_ORDER
+    ]
+
+
+def building_blocks() -> list[ModelSpec]:
+    return [s for s in catalog().values() if not s.is_mart]
+
+
+def _md_cell(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _render(spec: ModelSpec, level: str) -> Iterable[str]:
+    yield f"{level} `{spec.table}`: {spec.title}"
+    yield ""
+    yield " ".join(spec.description.split())
+    yield ""
+    yield f"- **Grain**: {spec.grain}."
+    if spec.materialized == "view":
+        yield "- **A view**: computed when read, not stored."
+    yield f"- **Key**: {', '.join(f'`{k}`' for k in spec.key)}."
+    if spec.rollups:
+        parts = [f"`{col}` ({meaning})" for col, meaning in spec.rollups.items()]
+        yield f"- **`TOTAAL` roll-ups**: {', '.join(parts)}."
+    if spec.depends_on:
+        yield f"- **Reads**: {', '.join(f'`{d}`' for d in spec.depends_on)}."
+    for note in spec.notes:
+        yield f"- {' '.join(note.split())}"
+    yield ""
+    yield "| column | type | role | description |"
+    yield "|---|---|---|---|"
+    for col in spec.columns:
+        role = col.role
+        if col.role == "derived":
+            role += f" (basis: {' + '.join(col.basis)})"
+        if col.additive:
+            role += ", additive"
+        if not col.suppressed and col.role in ("count", "derived"):
+            role += ", not suppressed"
+        unit = f" Unit: {col.unit}." if col.unit and col.unit != "aantal" else ""
+        yield f"| `{col.name}` | {col.type} | {role} | {_md_cell(col.description)}{unit} |"
+    yield ""
+
+
+def render_marts_markdown(heading_level: int = 3) -> str:
+    """Markdown documenting every mart (then the shared building blocks), generated from the `.yml` files."""
+    level = "#" * heading_level
+    lines = [
+        "Each mart is a table in schema `marts` of the warehouse, rebuilt from the deliveries in force. "
+        "A dimension column holds `TOTAAL` on roll-up rows. Roles: a `count` is an integer number of cases "
+        "(suppressed in exports from 1 to the threshold - 1), a `derived` figure is suppressed when its basis "
+        "is below the threshold, a `value` is delivered or configured and never suppressed. Columns marked "
+        "additive sum to their `TOTAAL` rows (checked).",
+        "",
+    ]
+    for spec in marts():
+        lines.extend(_render(spec, level))
+    lines.append(f"{level} Shared building blocks (schema `modellen`)")
+    lines.append("")
+    for spec in building_blocks():
+        lines.extend(_render(spec, level + "#"))
+    return "\n".join(lines).rstrip() + "\n"

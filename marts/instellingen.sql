@@ -1,0 +1,11 @@
+-- modellen.instellingen: the monitor's settings the marts use, as one row, from the
+-- definitions (instellingen.yaml, normen.yaml). The runner passes them as parameters, so
+-- no threshold is written into the SQL of a mart.
+CREATE OR REPLACE TABLE modellen.instellingen AS
+SELECT
+    $monitor_startdatum::DATE AS monitor_startdatum,
+    $max_dagen_tussen_stappen::BIGINT AS max_dagen_tussen_stappen,
+    $norm_per_fte::DOUBLE AS norm_per_fte,
+    $streefbereik_min_per_fte::DOUBLE AS streefbereik_min_per_fte,
+    $streefbereik_max_per_fte::DOUBLE AS streefbereik_max_per_fte,
+    $definities_versie::VARCHAR AS definities_versie;

@@ -1,0 +1,39 @@
+-- marts.stand: the stock of GI measures on every month-end peildatum (CONTRACT 4): lopend
+-- and, of those, wachtend op jeugdbeschermer, per maatregel_type, from
+-- modellen.lopende_maatregelen. TOTAAL roll-ups over organisations, regions, municipalities
+-- within a region, and measure types. Counted once at the finest grain first, so the
+-- roll-ups sum a small table instead of re-reading every measure-month.
+CREATE OR REPLACE TABLE marts.stand AS
+WITH per_gemeente AS (
+    SELECT
+        peildatum,
+        organisatie_code,
+        jeugdregio_code,
+        gemeente_code,
+        maatregel_type,
+        count(*) AS lopend,
+        count(*) FILTER (WHERE wachtend_op_jeugdbeschermer) AS wachtend
+    FROM modellen.lopende_maatregelen
+    GROUP BY peildatum, organisatie_code, jeugdregio_code, gemeente_code, maatregel_type
+)
+SELECT
+    peildatum,
+    CASE WHEN grouping(organisatie_code) = 1 THEN 'TOTAAL' ELSE organisatie_code END AS organisatie_code,
+    CASE WHEN grouping(jeugdregio_code) = 1 THEN 'TOTAAL' ELSE jeugdregio_code END AS jeugdregio_code,
+    CASE WHEN grouping(gemeente_code) = 1 THEN 'TOTAAL' ELSE gemeente_code END AS gemeente_code,
+    CASE WHEN grouping(maatregel_type) = 1 THEN 'TOTAAL' ELSE maatregel_type END AS maatregel_type,
+    sum(lopend)::BIGINT AS lopend,
+    sum(wachtend)::BIGINT AS wachtend_op_jeugdbeschermer
+FROM per_gemeente
+GROUP BY
+    peildatum,
+    GROUPING SETS (
+        (organisatie_code, jeugdregio_code, gemeente_code),
+        (organisatie_code, jeugdregio_code),
+        (organisatie_code),
+        (jeugdregio_code, gemeente_code),
+        (jeugdregio_code),
+        ()
+    ),
+    ROLLUP (maatregel_type)
+ORDER BY peildatum, organisatie_code, jeugdregio_code, gemeente_code, maatregel_type;
