@@ -48,32 +48,39 @@ def _rule_rows(results) -> list[dict]:
     ]
 
 
+def _check_result(
+    name: str, failing: list, severity: dg.AssetCheckSeverity, description: str, docs: dict
+) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        check_name=name,
+        passed=not failing,
+        severity=severity,
+        description=description,
+        metadata={
+            "failing_rules": len(failing),
+            "rule_codes": ", ".join(sorted({r.code for r in failing})) or "-",
+            "rules": dg.MetadataValue.json(_rule_rows(failing)),
+            **docs,
+        },
+    )
+
+
 def _check_results(outcome: IntakeResult) -> list[dg.AssetCheckResult]:
     docs = {"data_docs": dg.MetadataValue.path(outcome.data_docs_page)} if outcome.data_docs_page else {}
     return [
-        dg.AssetCheckResult(
-            check_name=CHECK_FOUTEN,
-            passed=not outcome.errors,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description="error rules: a failing delivery is quarantined and not loaded",
-            metadata={
-                "failing_rules": len(outcome.errors),
-                "rule_codes": ", ".join(sorted({r.code for r in outcome.errors})) or "-",
-                "rules": dg.MetadataValue.json(_rule_rows(outcome.errors)),
-                **docs,
-            },
+        _check_result(
+            CHECK_FOUTEN,
+            outcome.errors,
+            dg.AssetCheckSeverity.ERROR,
+            "error rules: a failing delivery is quarantined and not loaded",
+            docs,
         ),
-        dg.AssetCheckResult(
-            check_name=CHECK_WAARSCHUWINGEN,
-            passed=not outcome.warnings,
-            severity=dg.AssetCheckSeverity.WARN,
-            description="warning rules: reported, not blocking",
-            metadata={
-                "failing_rules": len(outcome.warnings),
-                "rule_codes": ", ".join(sorted({r.code for r in outcome.warnings})) or "-",
-                "rules": dg.MetadataValue.json(_rule_rows(outcome.warnings)),
-                **docs,
-            },
+        _check_result(
+            CHECK_WAARSCHUWINGEN,
+            outcome.warnings,
+            dg.AssetCheckSeverity.WARN,
+            "warning rules: reported, not blocking",
+            docs,
         ),
     ]
 
