@@ -87,6 +87,11 @@ class ModelSpec(_Model):
     checks: list[str] = Field(default_factory=list)
     # Choices the contract leaves open, for the README.
     notes: list[str] = Field(default_factory=list)
+    # About the deliveries themselves (the delivery monitor), not a figure of CONTRACT 5: kept
+    # out of `catalog()` (the figures, their build, docs and exports), built by pipelines/monitoring.py.
+    monitoring: bool = False
+    # For a monitoring model only: tables of schema `meta` it reads besides `depends_on`.
+    reads_meta: list[str] = Field(default_factory=list)
     columns: list[Column] = Field(min_length=1)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -186,10 +191,21 @@ def _topological(specs: dict[str, ModelSpec]) -> list[str]:
 
 
 @cache
+def _all_specs() -> tuple[ModelSpec, ...]:
+    return tuple(_load(p) for p in sorted(MARTS_DIR.glob("*.yml")))
+
+
+@cache
 def catalog() -> dict[str, ModelSpec]:
-    """Every model of `marts/`, in build order (dependencies first)."""
-    specs = {spec.name: spec for spec in (_load(p) for p in sorted(MARTS_DIR.glob("*.yml")))}
+    """Every model of `marts/` (but the monitoring ones), in build order (dependencies first)."""
+    specs = {spec.name: spec for spec in _all_specs() if not spec.monitoring}
     return {name: specs[name] for name in _topological(specs)}
+
+
+@cache
+def monitoring_models() -> dict[str, ModelSpec]:
+    """The monitoring models (`monitoring: true`), built after the catalog's models they read."""
+    return {spec.name: spec for spec in _all_specs() if spec.monitoring}
 
 
 def model(name: str) -> ModelSpec:

@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import dagster as dg
+from dagster._core.events import DagsterEventType
 
 from sources.paths import dagster_home
 
@@ -22,6 +23,46 @@ def prepare_dagster_home(root: Path) -> Path:
     return home
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def release_dead_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Fail the runs whose process is gone and free their pool slots; returns their ids.
+
+    A killed `ketenmonitor run` (in-process runs, no daemon to notice) leaves its run STARTED
+    holding the one slot of pool "duckdb", and every later run would wait for it forever.
+    Only with the local SQLite storage: then every run's process ran on this machine, so a
+    pid that no longer exists means a dead run.
+    """
+    if "sqlite" not in type(instance.run_storage).__name__.lower():
+        return []
+    storage = instance.event_log_storage
+    run_ids: set[str] = set()
+    for key in storage.get_concurrency_keys():
+        info = storage.get_concurrency_info(key)
+        run_ids |= {slot.run_id for slot in info.claimed_slots} | {step.run_id for step in info.pending_steps}
+    released = []
+    for run_id in sorted(run_ids):
+        run = instance.get_run_by_id(run_id)
+        events = instance.all_logs(run_id, of_type=DagsterEventType.ENGINE_EVENT)
+        pids = {e.dagster_event.pid for e in events if e.dagster_event and e.dagster_event.pid}
+        if run is None or run.is_finished or (pids and not any(_alive(pid) for pid in pids)):
+            if run is not None and not run.is_finished:
+                instance.report_run_failed(run, "The run's process is gone (killed); its pool slots were freed.")
+            storage.free_concurrency_slots_for_run(run_id)
+            released.append(run_id)
+    return released
+
+
 def instance_for(root: Path) -> dg.DagsterInstance:
     prepare_dagster_home(root)
-    return dg.DagsterInstance.get()
+    instance = dg.DagsterInstance.get()
+    release_dead_runs(instance)
+    return instance

@@ -8,15 +8,17 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.deliveries import data_docs, inbox_keys, levering, leveringen_partitions
+from pipelines.exports import export_assets
 from pipelines.instance import instance_for
 from pipelines.marts import mart_asset_checks, mart_assets
+from pipelines.monitoring import monitoring_assets, monitoring_checks
 from pipelines.reference import reference_assets
 from pipelines.resources import Warehouse
 from pipelines.staging import staging_assets
 from sources.archive import sha256_of
 from sources.definitions import load_definitions
 from sources.intake import GEACCEPTEERD, processed_versions
-from sources.paths import inbox_dir, reports_dir, warehouse_path
+from sources.paths import exports_dir, inbox_dir, reports_dir, warehouse_path
 
 # Our own progress lines say what happens; Dagster's step log stays in its run history.
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -30,6 +32,7 @@ class RunSummary:
     tables: dict[str, int] = field(default_factory=dict)
     failed_steps: list[str] = field(default_factory=list)
     failed_checks: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -96,10 +99,17 @@ def run_pipeline(root: Path, log: Callable[[str], None] = print) -> RunSummary:
             summary.quarantined[key] = codes
             log(f"  [{i}/{len(keys)}] {key}: QUARANTINED ({codes})")
 
-    downstream = [*reference_assets, *staging_assets(), data_docs, *mart_assets()]
-    log("Building reference data, staging, Data Docs and the marts ...")
+    downstream = [
+        *reference_assets,
+        *staging_assets(),
+        data_docs,
+        *mart_assets(),
+        *monitoring_assets(),
+        *export_assets(),
+    ]
+    log("Building reference data, staging, Data Docs, the marts and the region exports ...")
     result = dg.materialize(
-        [levering, *downstream, *mart_asset_checks()],
+        [levering, *downstream, *mart_asset_checks(), *monitoring_checks()],
         selection=downstream,
         instance=instance,
         resources=resources,
@@ -108,8 +118,16 @@ def run_pipeline(root: Path, log: Callable[[str], None] = print) -> RunSummary:
     )
     if not result.success:
         summary.failed_steps.append("downstream")
+    # A late partner (the WARN freshness check) is news for the board, not a failed pipeline.
     summary.failed_checks = [
-        f"{e.asset_key.to_user_string()}: {e.check_name}" for e in result.get_asset_check_evaluations() if not e.passed
+        f"{e.asset_key.to_user_string()}: {e.check_name}"
+        for e in result.get_asset_check_evaluations()
+        if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
+    ]
+    summary.warnings = [
+        f"{e.asset_key.to_user_string()}: {e.check_name}"
+        for e in result.get_asset_check_evaluations()
+        if not e.passed and e.severity == dg.AssetCheckSeverity.WARN
     ]
     for event in result.get_asset_materialization_events():
         meta = event.materialization.metadata
@@ -130,6 +148,8 @@ def format_summary(root: Path, summary: RunSummary) -> str:
     lines += [f"    {k}: {codes}" for k, codes in summary.quarantined.items()]
     lines.append("  tables built:")
     lines += [f"    {name}: {rows} rows" for name, rows in sorted(summary.tables.items())]
+    if summary.warnings:
+        lines.append("  warnings: " + ", ".join(summary.warnings))
     if summary.failed_checks:
         lines.append("  mart checks FAILED: " + ", ".join(summary.failed_checks))
     if summary.failed_steps:
@@ -137,5 +157,6 @@ def format_summary(root: Path, summary: RunSummary) -> str:
     lines += [
         f"  warehouse:  {warehouse_path(root)}",
         f"  Data Docs:  {reports_dir(root) / 'data_docs' / 'index.html'}",
+        f"  exports:    {exports_dir(root)}/<jeugdregio_code>/",
     ]
     return "\n".join(lines)

@@ -16,6 +16,7 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator, model_validator
@@ -59,6 +60,45 @@ class Onderdrukking(_Model):
 class Aanlevering(_Model):
     termijn_dagen: int = Field(ge=0)
     max_verandering_aantal_rijen_pct: float = Field(gt=0)
+    # The freshness check warns when an organisation's latest accepted peildatum's month-end
+    # lies more than this many days back; absent: termijn_dagen (a delivery is late then).
+    signaal_na_dagen: int | None = Field(default=None, ge=0)
+
+    @property
+    def versheid_dagen(self) -> int:
+        return self.termijn_dagen if self.signaal_na_dagen is None else self.signaal_na_dagen
+
+
+# Plain cron (numbers, `*`, ranges, lists, steps): what every scheduler, Dagster's too, reads the same.
+_CRON_FIELD = re.compile(r"(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*")
+_CRON_BEREIK = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
+
+
+class Planning(_Model):
+    """When the monthly schedule runs the full job (Dagster cron syntax, IANA time zone)."""
+
+    cron: str = "0 6 16 * *"
+    tijdzone: str = "Europe/Amsterdam"
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        fields = value.split()
+        if len(fields) != 5 or not all(
+            _CRON_FIELD.fullmatch(f) and all(lo <= int(n) <= hi for n in re.findall(r"\d+", f.split("/")[0]))
+            for f, (lo, hi) in zip(fields, _CRON_BEREIK, strict=False)
+        ):
+            raise ValueError(f"{value!r} is not a valid cron expression (five fields: minute hour day month weekday)")
+        return value
+
+    @field_validator("tijdzone")
+    @classmethod
+    def _valid_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not a known time zone (IANA name, e.g. Europe/Amsterdam)") from None
+        return value
 
 
 class Doorstroom(_Model):
@@ -72,6 +112,7 @@ class Instellingen(_Model):
     onderdrukking: Onderdrukking
     aanlevering: Aanlevering
     doorstroom: Doorstroom
+    planning: Planning = Field(default_factory=Planning)
 
 
 # --- normen.yaml --------------------------------------------------------------------

@@ -62,3 +62,26 @@ def test_reference_assets_load_the_warehouse(tmp_path):
         assert con.execute("select min(datum) from referentie.werkdagkalender").fetchall() == [(date(2019, 1, 1),)]
     finally:
         con.close()
+
+
+def test_dagster_definitions_validate_passes_with_schedule_and_sensor(tmp_path, monkeypatch):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    assert [s.name for s in dagster_defs.schedules] == ["maandelijks"]
+    assert [s.name for s in dagster_defs.sensors] == ["inbox_sensor"]
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)  # restored after the test
+    home = prepare_dagster_home(tmp_path)
+    env = {**os.environ, "DAGSTER_HOME": str(home), "KETENMONITOR_DATA_DIR": str(tmp_path)}
+    dagster = Path(sys.executable).parent / "dagster"
+    done = subprocess.run(
+        [str(dagster), "definitions", "validate", "-m", "pipelines.definitions"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "passed validation" in done.stdout + done.stderr

@@ -1,0 +1,58 @@
+"""Exports layer: the region exports of CONTRACT section 5 as one Dagster asset.
+
+Asset `exports` (group "exports") reads every contract mart once the marts are built and
+publishes `<data dir>/exports/<jeugdregio_code>/` (sources/exports.py: disclosure control,
+parquet by DuckDB COPY, manifest, atomic switch). It runs in the DuckDB pool because it reads
+the warehouse; its connection is read-only and closed before any file is written.
+"""
+
+import dagster as dg
+
+from pipelines.resources import DUCKDB_POOL, Warehouse
+from sources.exports import export_regions, export_specs
+
+GROUP = "exports"
+
+
+def _exports_asset() -> dg.AssetsDefinition:
+    @dg.asset(
+        name="exports",
+        group_name=GROUP,
+        deps=[dg.AssetKey([spec.schema, spec.name]) for spec in export_specs()],
+        pool=DUCKDB_POOL,
+        kinds={"duckdb", "parquet"},
+        description=(
+            "Region exports <data dir>/exports/<jeugdregio_code>/: one parquet file per mart with only that "
+            "region's rows (caseload and personeel: the organisations active in the region), small numbers "
+            "suppressed (primary and complementary), plus manifest.json; published by an atomic symlink swap."
+        ),
+        automation_condition=dg.AutomationCondition.eager(),
+    )
+    def exports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
+        summary = export_regions(warehouse.root, run_id=context.run.run_id)
+        context.log.info(
+            f"exports: {len(summary.regions)} regions, {summary.files} files, {summary.rows} rows "
+            f"({summary.suppressed_rows} with suppressed values) in {summary.seconds:.2f} s"
+        )
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(summary.path)),
+                "version": summary.version,
+                "regions": len(summary.regions),
+                "region_codes": ", ".join(summary.regions),
+                "files": summary.files,
+                "rows": summary.rows,
+                "rows_suppressed": summary.suppressed_rows,
+                "cells_suppressed_primary": summary.primary_cells,
+                "cells_suppressed_complementary": summary.complementary_cells,
+                "derived_suppressed": summary.derived_cells,
+                "seconds": round(summary.seconds, 3),
+            }
+        )
+
+    return exports
+
+
+def export_assets() -> list[dg.AssetsDefinition]:
+    """The region exports asset (key `exports`), downstream of every contract mart."""
+    return [_exports_asset()]
