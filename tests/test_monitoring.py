@@ -26,14 +26,13 @@ import yaml
 from marts.catalog import catalog, marts, monitoring_models
 from marts.runner import build_model
 from pipelines.definitions import defs as base_defs
-from pipelines.deliveries import inbox_sensor, levering
+from pipelines.deliveries import levering
 from pipelines.monitoring import (
     FULL_JOB,
     aanlevering_parameters,
     build_aanlevering,
     monitoring_assets,
     monitoring_checks,
-    monitoring_jobs,
     schedules,
     vandaag,
 )
@@ -240,14 +239,7 @@ def test_schedule_reads_cron_and_timezone_from_the_definitions(tmp_path, monkeyp
 
 
 def test_definitions_with_monitoring_load_grouped_by_layer():
-    local = dg.Definitions(
-        assets=[*base_defs.assets, *monitoring_assets()],
-        asset_checks=[*base_defs.asset_checks, *monitoring_checks()],
-        jobs=[*base_defs.jobs, *monitoring_jobs()],
-        sensors=[inbox_sensor],
-        schedules=schedules(),
-        resources=base_defs.resources,
-    )
+    local = base_defs  # the project's Definitions, with the monitoring wired in
     dg.Definitions.validate_loadable(local)
     graph = local.resolve_asset_graph()
     key = dg.AssetKey(["marts", "aanlevering"])
