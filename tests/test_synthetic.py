@@ -164,7 +164,7 @@ def running(gim: pd.DataFrame, peil: date) -> pd.Series:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("demo")
-    summary = generate(root, scale="demo", end_month=END_MONTH, defects=True)
+    summary = generate(root, scale="demo", end_month=END_MONTH, defects=True, snapshots=len(PEILDATUMS))
     return root, summary
 
 
@@ -179,8 +179,9 @@ def demo_latest(demo) -> dict[str, pd.DataFrame]:
 
 def test_same_seed_gives_identical_files_and_another_seed_different_ones(demo, tmp_path: Path) -> None:
     root, _ = demo
-    generate(tmp_path / "again", scale="demo", end_month=END_MONTH, defects=True)
-    generate(tmp_path / "other", scale="demo", end_month=END_MONTH, defects=True, seed=7)
+    n = len(PEILDATUMS)
+    generate(tmp_path / "again", scale="demo", end_month=END_MONTH, defects=True, snapshots=n)
+    generate(tmp_path / "other", scale="demo", end_month=END_MONTH, defects=True, seed=7, snapshots=n)
     first, again, other = sha256_tree(root), sha256_tree(tmp_path / "again"), sha256_tree(tmp_path / "other")
     assert first == again
     data_files = [k for k in first if k.startswith("inbox/") and not k.endswith(".xlsx")]
