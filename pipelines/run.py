@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from pipelines.deliveries import data_docs, inbox_keys, levering, leveringen_partitions
 from pipelines.exports import export_assets
@@ -33,6 +34,7 @@ class RunSummary:
     failed_steps: list[str] = field(default_factory=list)
     failed_checks: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -65,8 +67,15 @@ def run_pipeline(root: Path, log: Callable[[str], None] = print) -> RunSummary:
     log(f"Deliveries in {inbox}: {len(keys)} ({len(new)} new)")
 
     # A file version already processed under these definitions changes nothing: no run for it.
-    with resources["warehouse"].connect() as con:
-        done = processed_versions(con, load_definitions())
+    try:
+        with resources["warehouse"].connect() as con:
+            done = processed_versions(con, load_definitions())
+    except duckdb.IOException as exc:
+        # Typically an analyst's open connection: DuckDB allows one writing process.
+        log(f"The warehouse cannot be opened for writing: {exc}")
+        summary.failed_steps.append("warehouse locked")
+        summary.seconds = time.monotonic() - start
+        return summary
     for i, key in enumerate(keys, 1):
         earlier = done.get((key, sha256_of(inbox / key)))
         if earlier is not None:
@@ -131,6 +140,8 @@ def run_pipeline(root: Path, log: Callable[[str], None] = print) -> RunSummary:
     ]
     for event in result.get_asset_materialization_events():
         meta = event.materialization.metadata
+        if "region_codes" in meta:
+            summary.regions = [r for r in str(meta["region_codes"].value).split(", ") if r]
         if "rows" in meta:
             summary.tables[event.asset_key.to_user_string()] = int(meta["rows"].value)
     summary.seconds = time.monotonic() - start
@@ -157,6 +168,7 @@ def format_summary(root: Path, summary: RunSummary) -> str:
     lines += [
         f"  warehouse:  {warehouse_path(root)}",
         f"  Data Docs:  {reports_dir(root) / 'data_docs' / 'index.html'}",
-        f"  exports:    {exports_dir(root)}/<jeugdregio_code>/",
+        f"  exports:    {exports_dir(root)}/<jeugdregio_code>/ ({len(summary.regions)} regions: "
+        f"{', '.join(summary.regions) or 'none'})",
     ]
     return "\n".join(lines)

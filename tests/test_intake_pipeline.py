@@ -222,3 +222,34 @@ def test_asset_checks_carry_rule_codes_rows_and_the_data_docs_page(root):
     page = Path(fouten.metadata["data_docs"].value)
     assert page.is_file() and "ALG-CODE-001" in page.read_text(encoding="utf-8")
     assert KIND[1] not in str(fouten.metadata)
+
+
+def test_run_exits_1_when_the_pipeline_fails(root):
+    """Another process holding the warehouse open for writing makes the steps fail: exit status 1."""
+    import subprocess
+    import sys
+    import time
+
+    deliver(root, "JBGL", "gi_maatregelen", "2024-01-31", gim(JANUARY))
+    warehouse = root / "warehouse" / "ketenmonitor.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    ready = root / "locked"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time, pathlib; con = duckdb.connect(sys.argv[1]); "
+            "pathlib.Path(sys.argv[2]).touch(); time.sleep(120)",
+            str(warehouse),
+            str(ready),
+        ]
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        summary = run_pipeline(root, log=lambda _: None)
+        assert summary.failed_steps and summary.exit_code == 1
+    finally:
+        holder.kill()
+        holder.wait()
