@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from expectations.bsn import looks_like_bsn
-from sources.definitions import Bron, Definitions, Kolomtype, Regel
+from sources.definitions import GENERAL_CHECKS, Bron, Definitions, Kolomtype, Regel
 from sources.inbox import DeliveryRef, InboxPathError, delivery_format, parse_delivery_path, parse_peildatum
 from sources.readers import DeliveryFrame, UnreadableDelivery, read_delivery
 
@@ -276,10 +276,6 @@ def _present(frame: DeliveryFrame, ctx: RuleContext) -> list[str]:
     return [k.naam for k in ctx.bron.kolommen if k.naam in frame.typed.columns]
 
 
-def _columns_where(frame: DeliveryFrame, ctx: RuleContext, test: Callable[[str], bool]) -> list[str]:
-    return [k for k in _present(frame, ctx) if test(k)]
-
-
 def _referenced_columns(regel: Regel) -> list[str]:
     attrs = ("kolom", "referentie_kolom", "voorwaarde_kolom", "behalve_kolom")
     return [c for c in (getattr(regel, a, None) for a in attrs) if c]
@@ -287,28 +283,17 @@ def _referenced_columns(regel: Regel) -> list[str]:
 
 def applicable_columns(regel: Regel, frame: DeliveryFrame, ctx: RuleContext) -> list[str]:
     """The columns of this delivery a row-level rule checks (by the columns' attributes)."""
-    typ = ctx.kolomtype
-    match regel.controle:
-        case "geen_bsn":
-            # Every value: known columns of any type and every unknown column.
-            return list(frame.raw.columns)
-        case "type":
-            return _columns_where(frame, ctx, lambda k: typ(k).basis != "string")
-        case "verplicht":
-            return _columns_where(frame, ctx, lambda k: ctx.bron.kolom(k).verplicht)
-        case "codelijst":
-            return _columns_where(frame, ctx, lambda k: ctx.bron.kolom(k).codelijst is not None)
-        case "patroon":
-            return _columns_where(frame, ctx, lambda k: typ(k).patroon is not None)
-        case "referentie":
-            return _columns_where(frame, ctx, lambda k: typ(k).referentie is not None)
-        case "niet_na_peildatum":
-            return _columns_where(frame, ctx, lambda k: typ(k).basis == "date")
-        case _ if regel.controle in ROW_CHECKS:
-            # A bron rule; skipped when a column it needs is missing (ALG-KOL-001 reports that).
-            needed = _referenced_columns(regel)
-            return [regel.kolom] if all(c in frame.typed.columns for c in needed) else []
-    return []
+    if regel.controle == "geen_bsn":
+        # Every value: known columns of any type and every unknown column.
+        return list(frame.raw.columns)
+    if regel.controle not in ROW_CHECKS:
+        return []
+    if regel.controle in GENERAL_CHECKS:
+        # Which columns a general rule reaches is the definitions' own answer; here only those present.
+        return [k.naam for k in ctx.defs.kolommen_voor_regel(ctx.bron.bron, regel) if k.naam in frame.typed.columns]
+    # A bron rule; skipped when a column it needs is missing (ALG-KOL-001 reports that).
+    needed = _referenced_columns(regel)
+    return [regel.kolom] if all(c in frame.typed.columns for c in needed) else []
 
 
 def reference_values(defs: Definitions, referentie: str) -> frozenset[str]:
