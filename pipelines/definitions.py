@@ -7,6 +7,7 @@ from pipelines.exports import export_assets
 from pipelines.marts import mart_asset_checks, mart_assets
 from pipelines.monitoring import monitoring_assets, monitoring_checks, monitoring_jobs, schedules
 from pipelines.reference import reference_assets
+from pipelines.reports import report_assets
 from pipelines.resources import default_warehouse
 from pipelines.staging import staging_assets
 
@@ -19,6 +20,7 @@ defs = dg.Definitions(
         *mart_assets(),
         *monitoring_assets(),
         *export_assets(),
+        *report_assets(),
     ],
     asset_checks=[*mart_asset_checks(), *monitoring_checks()],
     jobs=[leveringen_job, *monitoring_jobs()],

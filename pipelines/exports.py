@@ -18,13 +18,18 @@ def _exports_asset() -> dg.AssetsDefinition:
     @dg.asset(
         name="exports",
         group_name=GROUP,
-        deps=[dg.AssetKey([spec.schema, spec.name]) for spec in export_specs()],
+        # marts/aanlevering: the manifests name the region's late, missing and quarantined deliveries.
+        deps=[
+            *(dg.AssetKey([spec.schema, spec.name]) for spec in export_specs()),
+            dg.AssetKey(["marts", "aanlevering"]),
+        ],
         pool=DUCKDB_POOL,
         kinds={"duckdb", "parquet"},
         description=(
             "Region exports <data dir>/exports/<jeugdregio_code>/: one parquet file per mart with only that "
             "region's rows (caseload and personeel: the organisations active in the region), small numbers "
-            "suppressed (primary and complementary), plus manifest.json; published by an atomic symlink swap."
+            "suppressed (primary and complementary), plus manifest.json (with the delivery monitor's news about the "
+            "region's organisations); published by an atomic symlink swap."
         ),
         automation_condition=dg.AutomationCondition.eager(),
     )

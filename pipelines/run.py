@@ -14,6 +14,7 @@ from pipelines.instance import instance_for
 from pipelines.marts import mart_asset_checks, mart_assets
 from pipelines.monitoring import monitoring_assets, monitoring_checks
 from pipelines.reference import reference_assets
+from pipelines.reports import report_assets
 from pipelines.resources import Warehouse
 from pipelines.staging import staging_assets
 from sources.archive import sha256_of
@@ -115,8 +116,9 @@ def run_pipeline(root: Path, log: Callable[[str], None] = print) -> RunSummary:
         *mart_assets(),
         *monitoring_assets(),
         *export_assets(),
+        *report_assets(),
     ]
-    log("Building reference data, staging, Data Docs, the marts and the region exports ...")
+    log("Building reference data, staging, Data Docs, the marts, the region exports and the reports ...")
     result = dg.materialize(
         [levering, *downstream, *mart_asset_checks(), *monitoring_checks()],
         selection=downstream,
@@ -170,5 +172,7 @@ def format_summary(root: Path, summary: RunSummary) -> str:
         f"  Data Docs:  {reports_dir(root) / 'data_docs' / 'index.html'}",
         f"  exports:    {exports_dir(root)}/<jeugdregio_code>/ ({len(summary.regions)} regions: "
         f"{', '.join(summary.regions) or 'none'})",
+        f"  reports:    {reports_dir(root) / 'regio'}/<jeugdregio_code>.html (one per region)",
+        f"  board:      {reports_dir(root) / 'bestuur.html'}",
     ]
     return "\n".join(lines)

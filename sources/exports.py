@@ -6,14 +6,16 @@ Pure export writing, no Dagster (pipelines/exports.py wraps it in an asset):
    all rows except the national roll-ups (jeugdregio_code TOTAAL, "all regions"; for caseload
    and personeel, which have no region, organisatie_code TOTAAL, "all organisations"). Those
    aggregate other regions' data and the contract gives a region "only that region's rows".
-   Plus the deliveries in force (meta.leveringen) for the manifest.
+   Plus the deliveries in force (meta.leveringen) and the delivery monitor's rows that are not
+   on time (marts.aanlevering, when built) for the manifests.
 2. Apply disclosure control once per mart (sources/disclosure.py) on those rows, so a row that
    appears in several exports (caseload, personeel) is suppressed identically in each.
 3. Per region: the region marts' rows with that jeugdregio_code (its TOTAAL-over-gemeente and
    TOTAAL-over-organisation rows included); caseload and personeel restricted to the
    organisations active in the region (any row for the region in a mart with both an
    organisation and a region), with their organisation-wide figures. Written by DuckDB COPY
-   from an in-memory connection, then `manifest.json`.
+   from an in-memory connection, then `manifest.json` (with the delivery news of the region's
+   organisations: what the region report says about missing and quarantined deliveries).
 4. Atomic publication: everything goes to `exports/.versies/<version>/<region>/`; only when
    every region is complete, each `exports/<region>` symlink is swapped with os.replace (atomic
    on POSIX). A failure before that removes the new version and leaves the old links alone.
@@ -136,6 +138,15 @@ def source_deliveries(con: duckdb.DuckDBPyConnection, defs: Definitions) -> list
     return rows
 
 
+def delivery_status(con: duckdb.DuckDBPyConnection) -> list[dict] | None:
+    """The delivery monitor's rows that are not on time (None when marts.aanlevering was not built)."""
+    [(built,)] = run_sql(con, "meta/tabel_bestaat", fetch=True, schema="marts", tabel="aanlevering")
+    if not built:
+        return None
+    names = ["organisatie_code", "bron", "verwachte_maand", "status", "leverdatum", "regels"]
+    return [dict(zip(names, row, strict=True)) for row in run_sql(con, "exports/aanleverstatus", fetch=True)]
+
+
 def _distinct(table: pa.Table, column: str) -> set[str]:
     return {v for v in pc.unique(table.column(column)).to_pylist() if v is not None and v != TOTAAL}
 
@@ -242,6 +253,8 @@ def _write_region(
         summary.rows += rows.num_rows
         summary.suppressed_rows += suppressed
     manifest = {**manifest_head, "regio": region, "organisaties": organisations, "bestanden": files}
+    if manifest_head["aanlevering"] is not None:  # the delivery news of this region's organisations only
+        manifest["aanlevering"] = [r for r in manifest_head["aanlevering"] if r["organisatie_code"] in organisations]
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
@@ -304,6 +317,7 @@ def export_regions(
     try:
         tables = {spec.name: read_mart(con, spec) for spec in specs}
         deliveries = source_deliveries(con, defs)
+        status = delivery_status(con)
     finally:
         con.close()
 
@@ -331,6 +345,7 @@ def export_regions(
         "definities_versie": defs.versie,
         "onderdrukking": {"drempel": rules.drempel, "afronding": rules.afronding},
         "leveringen": deliveries,
+        "aanlevering": status,
     }
 
     if version_dir.exists():
@@ -357,6 +372,7 @@ def export_regions(
 __all__ = [
     "ExportSummary",
     "check_columns",
+    "delivery_status",
     "export_regions",
     "export_specs",
     "publish",

@@ -95,7 +95,10 @@ def test_asset_group_pool_and_deps():
     assert asset.key == dg.AssetKey("exports")
     assert asset.group_names_by_key[asset.key] == "exports"
     assert asset.node_def.pools == {"duckdb"}
-    assert {k.to_user_string() for k in asset.asset_deps[asset.key]} == {f"marts/{s.name}" for s in export_specs()}
+    assert {k.to_user_string() for k in asset.asset_deps[asset.key]} == {
+        *(f"marts/{s.name}" for s in export_specs()),
+        "marts/aanlevering",
+    }
 
 
 def test_materialisation_reports_regions_files_and_suppression(keten):
