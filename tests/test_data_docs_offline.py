@@ -6,10 +6,8 @@ asset, a suite with a passing and a failing expectation and a checkpoint with Up
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
-import subprocess
 import time
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,6 +15,7 @@ from urllib.parse import unquote, urlparse
 
 import pandas as pd
 import pytest
+from headless_chromium import BROWSER_SERVICE_RE, needs_chromium, requested_urls, run_chromium
 
 from expectations.data_docs import (
     RemoteResourceError,
@@ -27,7 +26,6 @@ from expectations.data_docs import (
 from expectations.data_docs.offline import ASSETS_DIR, URL_MAP, VENDOR_SUBDIR
 
 GX_BUCKET = "great-expectations-web-assets"
-_BROWSER_SERVICE_RE = re.compile(r"^https?://[^/]*\.(?:google\.com|googleapis\.com|gvt1\.com|gstatic\.com)(?::\d+)?/")
 SUITE_NAME = "deliveries.basic"  # the dot nests the pages one level deeper, as real suite names do
 
 
@@ -287,51 +285,18 @@ def test_missing_site_dir_raises(tmp_path: Path) -> None:
         make_site_offline(tmp_path / "nope")
 
 
-@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium not installed")
+@needs_chromium
 def test_pages_load_in_headless_chromium_without_network(site: Path, tmp_path: Path) -> None:
     """A real browser, with DNS for every host broken, must not even try an http(s) request."""
     make_site_offline(site)
     [validation_page] = list((site / "validations").rglob("*.html"))
     for n, page in enumerate([site / "index.html", validation_page]):
-        net_log = tmp_path / f"netlog-{n}.json"
-        proc = subprocess.run(
-            [
-                "chromium",
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-default-apps",
-                "--disable-extensions",
-                "--disable-sync",
-                "--no-default-browser-check",
-                "--metrics-recording-only",
-                "--host-resolver-rules=MAP * ~NOTFOUND",
-                f"--user-data-dir={tmp_path / f'profile-{n}'}",
-                f"--log-net-log={net_log}",
-                "--virtual-time-budget=5000",
-                "--dump-dom",
-                page.as_uri(),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        proc, net_log = run_chromium(page, tmp_path, f"page-{n}", ["--dump-dom"])
         assert proc.returncode == 0, proc.stderr[-2000:]
         # Proof that the local scripts ran: bootstrap-table (with jQuery) wraps tables in .fixed-table-container,
         # vega draws charts on <canvas class="marks">.
         marker = "fixed-table-container" if page.name == "index.html" else 'class="marks"'
         assert marker in proc.stdout, f"{page.name}: {marker} missing, a vendored script did not run"
-        if not net_log.is_file():
-            pytest.skip("this chromium wrote no net log")
-        log_text = net_log.read_text(encoding="utf-8", errors="replace")
-        try:
-            events = json.loads(log_text).get("events", [])
-            urls = [str(e.get("params", {}).get("url", "")) for e in events]
-        except json.JSONDecodeError:  # the log is left unterminated if chromium is killed
-            urls = re.findall(r'"url":\s*"([^"]+)"', log_text)
-        # Chromium's own background services (Google hosts) are not the page's doing.
-        remote = sorted({u for u in urls if _is_remote(u) and not _BROWSER_SERVICE_RE.search(u)})
+        urls = requested_urls(net_log)
+        remote = sorted({u for u in urls if _is_remote(u) and not BROWSER_SERVICE_RE.search(u)})
         assert not remote, f"{page.name} tried to fetch: {remote}"

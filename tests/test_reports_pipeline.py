@@ -5,16 +5,15 @@ The fixture's figures are tiny, so the run uses a copy of the definitions with s
 threshold 3: some counts stay visible and some are suppressed, and both must show as such.
 """
 
-import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 from urllib.parse import unquote
 
 import dagster as dg
 import duckdb
 import pytest
+from headless_chromium import BROWSER_SERVICE_RE, console_messages, needs_chromium, requested_urls, run_chromium
 
 from pipelines.instance import instance_for
 from pipelines.reports import report_assets
@@ -142,65 +141,14 @@ def test_report_assets_in_group_reports_downstream_of_exports(built):
         assert instance.get_latest_materialization_event(key) is not None
 
 
-def _chromium(page: Path, out: Path, name: str) -> tuple[subprocess.CompletedProcess, Path, Path]:
-    net_log, shot = out / f"{name}-netlog.json", out / f"{name}.png"
-    proc = subprocess.run(
-        [
-            "chromium",
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-default-apps",
-            "--disable-extensions",
-            "--disable-sync",
-            "--no-default-browser-check",
-            "--metrics-recording-only",
-            "--host-resolver-rules=MAP * ~NOTFOUND",
-            "--enable-logging=stderr",
-            "--v=0",
-            f"--user-data-dir={out / f'profile-{name}'}",
-            f"--log-net-log={net_log}",
-            "--window-size=1280,2400",
-            "--hide-scrollbars",
-            "--virtual-time-budget=3000",
-            f"--screenshot={shot}",
-            page.as_uri(),
-        ],  # fmt: skip
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    return proc, net_log, shot
-
-
-def _console_messages(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if ":CONSOLE" in line]
-
-
-def _requests(net_log: Path) -> list[str]:
-    text = net_log.read_text(encoding="utf-8", errors="replace")
-    try:
-        events = json.loads(text).get("events", [])
-        urls = [str(e.get("params", {}).get("url", "")) for e in events]
-    except json.JSONDecodeError:  # left unterminated when chromium is killed
-        urls = re.findall(r'"url":\s*"([^"]+)"', text)
-    return sorted({u for u in urls if u})
-
-
-needs_chromium = pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium not installed")
-
-
 @needs_chromium
 def test_console_detector_sees_an_error(tmp_path):
     """The check below must be able to fail: a page with a script error is caught."""
     page = tmp_path / "kapot.html"
     page.write_text('<!doctype html><html><body><script>console.error("kapot"); nietGedefinieerd();</script>')
-    proc, _, _ = _chromium(page, tmp_path, "kapot")
+    proc, _ = run_chromium(page, tmp_path, "kapot", [])
     assert proc.returncode == 0, proc.stderr[-2000:]
-    messages = _console_messages(proc.stderr)
+    messages = console_messages(proc.stderr)
     assert any("kapot" in m for m in messages) and any("nietGedefinieerd" in m for m in messages)
 
 
@@ -212,15 +160,14 @@ def test_reports_open_in_headless_chromium_without_console_errors_or_requests(bu
         ("regio", root / "reports" / "regio" / f"{CG}.html"),
         ("bestuur", root / "reports" / "bestuur.html"),
     ):
-        proc, net_log, shot = _chromium(page, shots, name)
+        shot = shots / f"{name}.png"
+        proc, net_log = run_chromium(
+            page, shots, name, ["--window-size=1280,2400", "--hide-scrollbars", f"--screenshot={shot}"]
+        )
         assert proc.returncode == 0, proc.stderr[-2000:]
-        assert _console_messages(proc.stderr) == [], name
-        if not net_log.is_file():
-            pytest.skip("this chromium wrote no net log")
+        assert console_messages(proc.stderr) == [], name
         # The page itself is the only thing loaded: no other file, no network.
-        # Chromium's own background services (Google hosts) are not the page's doing.
-        browser_services = re.compile(r"(google|gstatic|googleapis|gvt1)\.com")
-        requests = [u for u in _requests(net_log) if u != page.as_uri() and not browser_services.search(u)]
+        requests = [u for u in requested_urls(net_log) if u != page.as_uri() and not BROWSER_SERVICE_RE.search(u)]
         assert requests == [], name
         assert shot.is_file() and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert shot.stat().st_size > 20_000, "the screenshot looks blank"
