@@ -128,6 +128,10 @@ def _pct_detail(export: RegionExport, kader: str, norm: str, month: date, org: s
     return "; ".join(parts)
 
 
+def _days(value: Waarde) -> str:
+    return f"{value.text(dagen)} dagen" if value.ok else value.text()
+
+
 def _tiles(export: RegionExport, config: Rapportage, month: date) -> list[Tile]:
     prev, year = month - relativedelta(months=1), month - relativedelta(years=1)
     stand, wacht, normen = export.table("stand"), export.table("wachttijden"), export.table("normen")
@@ -153,8 +157,7 @@ def _tiles(export: RegionExport, config: Rapportage, month: date) -> list[Tile]:
             "Wachtend op een vaste jeugdbeschermer",
             waiting("aantal_wachtend", month),
             getal,
-            f"maatregelen eind {maand(month)}; mediane wachttijd "
-            f"{waiting('mediaan_wachttijd_dagen', month).text(dagen)} dagen",
+            f"maatregelen eind {maand(month)}; mediane wachttijd {_days(waiting('mediaan_wachttijd_dagen', month))}",
             [
                 (f"eind {maand(prev)}", waiting("aantal_wachtend", prev).text()),
                 (f"eind {maand(year)}", waiting("aantal_wachtend", year).text()),
