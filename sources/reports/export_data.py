@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
 import pyarrow.parquet as pq
 
 from sources.reports.dutch import getal, is_number
@@ -36,84 +35,94 @@ class Waarde:
         return fmt(self.value) if self.ok and self.value is not None else TEXT[self.state]
 
 
+class Mart:
+    """The rows of one export file as plain dicts, with a lookup index per set of filter columns.
+
+    A report asks a few thousand single-cell questions of files of up to some hundred thousand
+    rows: one pass to build an index per question shape, then dictionary lookups.
+    """
+
+    def __init__(self, rows: list[dict]) -> None:
+        self.rows = rows
+        self._indexes: dict[tuple[str, ...], dict[tuple, dict]] = {}
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
+
+    def find(self, **filters: object) -> dict | None:
+        """The row whose columns equal the given values (the first, if several)."""
+        columns = tuple(sorted(filters))
+        index = self._indexes.get(columns)
+        if index is None:
+            index = {}
+            for row in self.rows:
+                index.setdefault(tuple(row.get(c) for c in columns), row)
+            self._indexes[columns] = index
+        return index.get(tuple(filters[c] for c in columns))
+
+    def where(self, **filters: object) -> list[dict]:
+        return [row for row in self.rows if all(row.get(c) == v for c, v in filters.items())]
+
+
 @dataclass
 class RegionExport:
     code: str
     folder: Path
     manifest: dict
-    tables: dict[str, pd.DataFrame]
+    tables: dict[str, Mart]
 
-    def table(self, mart: str) -> pd.DataFrame:
-        return self.tables.get(mart, pd.DataFrame())
+    def table(self, mart: str) -> Mart:
+        return self.tables.get(mart, Mart([]))
 
 
 def read_region_export(folder: Path) -> RegionExport:
-    """The manifest and every mart file listed in it (dates as datetime.date)."""
+    """The manifest and every mart file listed in it (dates as datetime.date).
+
+    Only the region-wide rows of the marts per municipality (gemeente_code TOTAAL) are read:
+    the reports show no municipality, and those rows are most of the file.
+    """
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     tables = {}
     for entry in manifest["bestanden"]:
-        table = pq.read_table(folder / entry["bestand"])
-        tables[entry["mart"]] = table.to_pandas(date_as_object=True)
+        path = folder / entry["bestand"]
+        per_gemeente = "gemeente_code" in pq.read_schema(path).names
+        table = pq.read_table(path, filters=[("gemeente_code", "=", TOTAAL)] if per_gemeente else None)
+        tables[entry["mart"]] = Mart(table.to_pylist())
     return RegionExport(code=manifest["regio"], folder=folder, manifest=manifest, tables=tables)
 
 
-def rows(frame: pd.DataFrame, **filters: object) -> pd.DataFrame:
-    """The rows whose columns equal the given values (a missing column matches nothing)."""
-    if frame.empty:
-        return frame
-    mask = pd.Series(True, index=frame.index)
-    for column, value in filters.items():
-        if column not in frame.columns:
-            return frame.iloc[0:0]
-        mask &= frame[column] == value
-    return frame[mask]
-
-
-def cell(frame: pd.DataFrame, column: str, **filters: object) -> Waarde:
-    """One figure: the value of `column` in the single row matching `filters`."""
-    found = rows(frame, **filters)
-    if found.empty:
+def _waarde(row: dict | None, column: str) -> Waarde:
+    if row is None:
         return Waarde(None, GEEN)
-    row = found.iloc[0]
-    value = row[column]
-    if is_number(value) and not pd.isna(value):
+    value = row.get(column)
+    if is_number(value):
         return Waarde(float(value), OK)
-    return Waarde(None, ONDERDRUKT if bool(row.get("onderdrukt", False)) else NVT)
+    return Waarde(None, ONDERDRUKT if row.get("onderdrukt") else NVT)
 
 
-def monthly(frame: pd.DataFrame, column: str, months: list[date], date_column: str, **filters: object) -> list[Waarde]:
-    """`column` per month; `date_column` holds the month's first day (periode) or last day (peildatum)."""
-    found = rows(frame, **filters)
-    by_month: dict[tuple[int, int], pd.Series] = {}
-    for _, row in found.iterrows():
-        day = row[date_column]
-        by_month[(day.year, day.month)] = row
+def cell(mart: Mart, column: str, **filters: object) -> Waarde:
+    """One figure: the value of `column` in the row matching `filters`."""
+    return _waarde(mart.find(**filters), column)
+
+
+def monthly(mart: Mart, column: str, days: list[date], date_column: str, **filters: object) -> list[Waarde]:
+    """`column` for each day in `days` (first days for periode, last days for peildatum)."""
+    return [_waarde(mart.find(**{date_column: day}, **filters), column) for day in days]
+
+
+def pct_binnen_norm(normen: Mart, months: list[date], **filters: object) -> list[Waarde]:
+    """pct_binnen_norm per month (periode); "n.v.t." rather than "onderdrukt" where the visible
+    counts show there was nothing to divide by (binnen + buiten = 0)."""
     out = []
     for month in months:
-        row = by_month.get((month.year, month.month))
-        if row is None:
-            out.append(Waarde(None, GEEN))
-            continue
-        value = row[column]
-        if is_number(value) and not pd.isna(value):
-            out.append(Waarde(float(value), OK))
-        else:
-            out.append(Waarde(None, ONDERDRUKT if bool(row.get("onderdrukt", False)) else NVT))
+        row = normen.find(periode=month, **filters)
+        pct, binnen, buiten = (_waarde(row, c) for c in ("pct_binnen_norm", "binnen_norm", "buiten_norm"))
+        nothing = pct.state == ONDERDRUKT and binnen.ok and buiten.ok and binnen.value + buiten.value == 0
+        out.append(Waarde(None, NVT) if nothing else pct)
     return out
 
 
 def values(cells: list[Waarde]) -> list[float | None]:
     """What a chart draws: the number, or a gap."""
     return [c.value if c.ok else None for c in cells]
-
-
-def pct_binnen_norm(normen: pd.DataFrame, months: list[date], **filters: object) -> list[Waarde]:
-    """pct_binnen_norm per month (periode); "n.v.t." rather than "onderdrukt" where the visible
-    counts show there was nothing to divide by (binnen + buiten = 0)."""
-    pct = monthly(normen, "pct_binnen_norm", months, "periode", **filters)
-    binnen = monthly(normen, "binnen_norm", months, "periode", **filters)
-    buiten = monthly(normen, "buiten_norm", months, "periode", **filters)
-    return [
-        Waarde(None, NVT) if p.state == ONDERDRUKT and b.ok and u.ok and b.value + u.value == 0 else p
-        for p, b, u in zip(pct, binnen, buiten, strict=True)
-    ]

@@ -24,7 +24,6 @@ from sources.reports.export_data import (
     cell,
     monthly,
     pct_binnen_norm,
-    rows,
     values,
 )
 from sources.reports.svg import Band, Reference, Series, line_chart, swatch
@@ -98,7 +97,7 @@ def latest_month(export: RegionExport) -> date | None:
     for mart, column in (("stand", "peildatum"), ("normen", "periode"), ("instroom", "periode")):
         frame = export.table(mart)
         if not frame.empty:
-            return _month_start(max(frame[column]))
+            return _month_start(max(row[column] for row in frame.rows))
     return None
 
 
@@ -308,11 +307,11 @@ def _charts(export: RegionExport, defs: Definitions, config: Rapportage, months:
             fmt=dagen,
         )
     )
-    rows_kader = rows(caseload, kader=kader)
+    rows_kader = caseload.where(kader=kader)
     norm_value = defs.normen.caseload.norm_per_fte
     low, high = defs.normen.caseload.streefbereik_per_fte
-    if not rows_kader.empty:  # the export carries the norm it was computed with
-        latest = rows_kader.sort_values("peildatum").iloc[-1]
+    if rows_kader:  # the export carries the norm it was computed with
+        latest = max(rows_kader, key=lambda row: row["peildatum"])
         norm_value = float(latest["norm_per_fte"])
         low, high = float(latest["streefbereik_min_per_fte"]), float(latest["streefbereik_max_per_fte"])
     charts.append(

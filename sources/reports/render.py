@@ -7,6 +7,7 @@ be opened offline, mailed on, and printed.
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
@@ -19,6 +20,7 @@ from sources.reports.region import RegionReport
 TEMPLATES = Path(__file__).parent / "templates"
 
 
+@cache  # compiling the templates once per process, not once per report
 def _environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -40,16 +42,21 @@ def _write(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+@cache
+def _css() -> str:
+    return (TEMPLATES / "rapport.css").read_text(encoding="utf-8")
+
+
 def render_region(report: RegionReport) -> str:
     env = _environment()
-    css = (TEMPLATES / "rapport.css").read_text(encoding="utf-8")
+    css = _css()
     vorige = report.month - relativedelta(months=1) if report.month else None
     return env.get_template("regio.html.j2").render(r=report, css=css, vorige=vorige)
 
 
 def render_board(report: BoardReport) -> str:
     env = _environment()
-    css = (TEMPLATES / "rapport.css").read_text(encoding="utf-8")
+    css = _css()
     return env.get_template("bestuur.html.j2").render(b=report, css=css)
 
 
