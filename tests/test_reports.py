@@ -286,6 +286,16 @@ def test_chart_tables_and_chain_show_exported_cells(report):
     assert norm1.table[0][:2] == ["oktober 2026", "64%"] and norm1.table[1][:2] == ["september 2026", "78%"]
     norm2 = report.charts[1]
     assert norm2.table[0][1] == "onderdrukt"
+    by_title = {c.title.split(":")[0].split(" (")[0]: c for c in report.charts}
+    assert by_title["Lopende maatregelen"].table[:2] == [["oktober 2026", "1.234"], ["september 2026", "1.200"]]
+    assert by_title["Lopende maatregelen"].table[12] == ["oktober 2025", "onderdrukt"]
+    assert by_title["Wachtlijst"].table[0][:2] == ["oktober 2026", "25"]
+    assert by_title["Instroom en uitstroom van maatregelen"].table[0] == ["oktober 2026", "40", "35"]
+    assert by_title["Instroom en uitstroom van maatregelen"].table[1] == ["september 2026", "38", "geen gegevens"]
+    caseload = by_title["Caseload per GI"]
+    assert caseload.headers == ["Maand", "Jeugdbescherming Overijssel", "William Schrikker Stichting JB&JR"]
+    assert caseload.table[0] == ["oktober 2026", "16,0", "13,0"]
+    assert "streefbereik 12–14" in caseload.svg and "norm 15 per fte" in caseload.svg
     gi_step = [s for link in report.chain for s in link.stappen if s.label.startswith("inkennisstelling")]
     assert gi_step[0].median.text(dagen) == "3,5" and gi_step[0].aantal.text() == "50"
     vt_step = report.chain[0].stappen[0]

@@ -101,6 +101,11 @@ def latest_month(export: RegionExport) -> date | None:
     return None
 
 
+def _who(org: str, names: dict[str, str]) -> str:
+    """A series label: the GI's name, or the region's total."""
+    return "Regio totaal" if org == TOTAAL else names.get(org, org)
+
+
 def _organisation_names(defs: Definitions) -> dict[str, str]:
     return {o.organisatie_code: o.organisatie_naam for o in defs.organisaties}
 
@@ -215,7 +220,7 @@ def _charts(export: RegionExport, defs: Definitions, config: Rapportage, months:
     for norm, label in config.normlabels.items():
         named = [
             (
-                names.get(org, org) if org != TOTAAL else "Regio totaal",
+                _who(org, names),
                 pct_binnen_norm(normen, months, organisatie_code=org, kader=kader, norm=norm),
                 org == TOTAAL,
             )
@@ -246,25 +251,12 @@ def _charts(export: RegionExport, defs: Definitions, config: Rapportage, months:
             unit="maatregelen",
         )
     )
-    stock = [
-        (
-            "Lopend",
-            monthly(stand, "lopend", ends, "peildatum", **REGIO_STAND),
-            True,
-        ),
-        (
-            "Wachtend op vaste jeugdbeschermer",
-            monthly(wacht, "aantal_wachtend", ends, "peildatum", organisatie_code=TOTAAL),
-            False,
-        ),
-    ]
     charts.append(
         _chart(
             months,
-            stock,
-            title="Lopende maatregelen en de wachtlijst, eind van de maand",
-            intro="Het aantal lopende maatregelen op de laatste dag van elke maand, en hoeveel daarvan nog geen "
-            "vaste jeugdbeschermer hadden.",
+            [("Lopend", monthly(stand, "lopend", ends, "peildatum", **REGIO_STAND), True)],
+            title="Lopende maatregelen (JB en JR), eind van de maand",
+            intro="Het aantal lopende maatregelen op de laatste dag van elke maand, alle GI's samen.",
             unit="maatregelen",
         )
     )
@@ -273,7 +265,23 @@ def _charts(export: RegionExport, defs: Definitions, config: Rapportage, months:
             months,
             [
                 (
-                    names.get(org, org) if org != TOTAAL else "Regio totaal",
+                    _who(org, names),
+                    monthly(wacht, "aantal_wachtend", ends, "peildatum", organisatie_code=org),
+                    org == TOTAAL,
+                )
+                for org in [TOTAAL, *gis]
+            ],
+            title="Wachtlijst: maatregelen zonder vaste jeugdbeschermer, per GI",
+            intro="Eind van de maand: lopende maatregelen die nog geen vaste jeugdbeschermer hadden.",
+            unit="maatregelen",
+        )
+    )
+    charts.append(
+        _chart(
+            months,
+            [
+                (
+                    _who(org, names),
                     monthly(wacht, "mediaan_wachttijd_dagen", ends, "peildatum", organisatie_code=org),
                     org == TOTAAL,
                 )
