@@ -97,6 +97,9 @@ FILE_KEYS = ("regel_code", "bron", "bevindingen", "aantal_vorig")
 # --- the definitions of the current run ---------------------------------------------------------
 
 _ACTIVE: ContextVar[Definitions | None] = ContextVar("ketenmonitor_definitions", default=None)
+# The batch being validated and the DeliveryFrame it was made from: the frame metric takes the reader's
+# typed columns instead of parsing the raw strings a second time (seconds on a national delivery).
+_KNOWN: ContextVar[tuple[pd.DataFrame, DeliveryFrame] | None] = ContextVar("ketenmonitor_frame", default=None)
 
 
 @contextmanager
@@ -107,6 +110,16 @@ def active_definitions(defs: Definitions) -> Iterator[Definitions]:
         yield defs
     finally:
         _ACTIVE.reset(token)
+
+
+@contextmanager
+def known_frame(batch: pd.DataFrame, frame: DeliveryFrame) -> Iterator[None]:
+    """Within the block, a metric on `batch` (made by `delivery_batch(frame)`) uses `frame` as it is."""
+    token = _KNOWN.set((batch, frame))
+    try:
+        yield
+    finally:
+        _KNOWN.reset(token)
 
 
 def current_definitions() -> Definitions:
@@ -221,7 +234,11 @@ class DeliveryFrameMetric(TableMetricProvider):
         bron = metric_value_kwargs.get("bron")
         if bron not in defs.bronnen:
             return None
-        return frame_from_batch(_batch(execution_engine, metric_domain_kwargs), bron, defs)
+        batch = _batch(execution_engine, metric_domain_kwargs)
+        known = _KNOWN.get()
+        if known is not None and known[0] is batch:
+            return known[1]
+        return frame_from_batch(batch, bron, defs)
 
 
 class RuleFindingsMetric(TableMetricProvider):

@@ -16,8 +16,9 @@ import duckdb
 from marts.catalog import ModelSpec, catalog, marts
 from marts.checks import CheckOutcome, CheckSpec, checks_for, run_check
 from marts.runner import build_model
+from pipelines.deliveries import current_definitions
 from pipelines.resources import DUCKDB_POOL, Warehouse
-from sources.definitions import Definitions, load_definitions
+from sources.definitions import Definitions
 
 GROUP = "marts"
 
@@ -82,7 +83,7 @@ def _building_blocks_asset(specs: list[ModelSpec]) -> dg.AssetsDefinition:
         can_subset=True,
     )
     def _assets(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator[dg.MaterializeResult]:
-        defs = load_definitions()
+        defs = current_definitions()
         selected = context.selected_asset_keys
         with warehouse.connect() as con:
             results = [_build(context, con, spec, defs) for spec in specs if table_key(spec.table) in selected]
@@ -105,7 +106,7 @@ def _mart_asset(spec: ModelSpec) -> dg.AssetsDefinition:
     )
     def _asset(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
         with warehouse.connect() as con:
-            return _build(context, con, spec, load_definitions())
+            return _build(context, con, spec, current_definitions())
 
     return _asset
 

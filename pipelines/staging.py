@@ -3,10 +3,9 @@
 import dagster as dg
 
 from marts.sql import run_sql
-from pipelines.deliveries import levering
+from pipelines.deliveries import current_definitions, levering
 from pipelines.resources import DUCKDB_POOL, Warehouse, replace_table
 from sources.archive import empty_table
-from sources.definitions import load_definitions
 from sources.intake import current_deliveries
 
 
@@ -22,7 +21,7 @@ def _staging_asset(bron: str, description: str) -> dg.AssetsDefinition:
         automation_condition=dg.AutomationCondition.eager(),
     )
     def _asset(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-        defs = load_definitions()
+        defs = current_definitions()
         with warehouse.connect() as con:
             current = current_deliveries(con, defs, bron)
             files = [row[4] for row in current]
@@ -42,5 +41,5 @@ def _staging_asset(bron: str, description: str) -> dg.AssetsDefinition:
 
 
 def staging_assets() -> list[dg.AssetsDefinition]:
-    defs = load_definitions()
+    defs = current_definitions()
     return [_staging_asset(bron, b.omschrijving.en) for bron, b in defs.bronnen.items()]
