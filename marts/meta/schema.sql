@@ -49,3 +49,12 @@ CREATE TABLE IF NOT EXISTS meta.quarantaine (
     data_docs_pad    VARCHAR,
     PRIMARY KEY (levering_id, sha256)
 );
+
+-- What each staging table was last built from: a fingerprint of the deliveries in force, the
+-- definitions version and the staging SQL. A run whose fingerprint matches leaves the table as
+-- it is (an incremental run of one GI does not copy 2 million Veilig Thuis records again).
+CREATE TABLE IF NOT EXISTS meta.staging_inhoud (
+    bron        VARCHAR PRIMARY KEY,
+    vingerafdruk VARCHAR NOT NULL,
+    gebouwd_op  TIMESTAMP NOT NULL
+);

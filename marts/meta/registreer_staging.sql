@@ -1,0 +1,1 @@
+INSERT OR REPLACE INTO meta.staging_inhoud VALUES ($bron, $vingerafdruk, $gebouwd_op);
