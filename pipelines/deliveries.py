@@ -2,13 +2,12 @@
 
 import json
 import warnings
-from pathlib import Path
 
 import dagster as dg
 
 from pipelines.gx import gx_hook, validator
 from pipelines.resources import DUCKDB_POOL, Warehouse
-from sources.definitions import Definitions, definitions_dir, load_definitions
+from sources.definitions import current_definitions
 from sources.inbox import scan_inbox
 from sources.intake import IntakeResult, process_delivery
 from sources.paths import inbox_dir
@@ -21,25 +20,6 @@ leveringen_partitions = dg.DynamicPartitionsDefinition(name="leveringen")
 warnings.filterwarnings(
     "ignore", message="Specifying a partitions_def on an AssetCheckSpec", category=dg.PreviewWarning
 )
-
-# Parsed definitions per folder, with the size and mtime of every file in it: reading the YAML costs
-# ~0.3 s, and every asset of a run (dozens) needs the definitions. An edited file is read again.
-_DEFINITIONS: dict[Path, tuple[tuple, Definitions]] = {}
-
-
-def current_definitions() -> Definitions:
-    """`load_definitions()`, parsed again only when a file in the definitions folder changed."""
-    root = definitions_dir().resolve()
-    stamp = tuple(
-        sorted(
-            (str(p.relative_to(root)), p.stat().st_mtime_ns, p.stat().st_size) for p in root.rglob("*") if p.is_file()
-        )
-    )
-    cached = _DEFINITIONS.get(root)
-    if cached is None or cached[0] != stamp:
-        _DEFINITIONS[root] = cached = (stamp, load_definitions())
-    return cached[1]
-
 
 CHECK_FOUTEN = "fouten"
 CHECK_WAARSCHUWINGEN = "waarschuwingen"

@@ -16,9 +16,8 @@ import duckdb
 from marts.catalog import ModelSpec, catalog, marts
 from marts.checks import CheckOutcome, CheckSpec, checks_for, run_check
 from marts.runner import build_model
-from pipelines.deliveries import current_definitions
 from pipelines.resources import DUCKDB_POOL, Warehouse
-from sources.definitions import Definitions
+from sources.definitions import Definitions, current_definitions
 
 GROUP = "marts"
 

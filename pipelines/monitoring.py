@@ -36,7 +36,7 @@ from marts.sql import run_sql
 from pipelines.deliveries import levering
 from pipelines.marts import GROUP, table_key
 from pipelines.resources import DUCKDB_POOL, Warehouse
-from sources.definitions import Definitions, load_definitions
+from sources.definitions import Definitions, current_definitions
 from sources.intake import ensure_schema
 
 AANLEVERING = "aanlevering"
@@ -82,7 +82,7 @@ def build_aanlevering(
     con: duckdb.DuckDBPyConnection, defs: Definitions | None = None, today: date | None = None
 ) -> int:
     """(Re)build marts.aanlevering (needs referentie.organisaties and modellen.instellingen); returns its rows."""
-    defs = defs or load_definitions()
+    defs = defs or current_definitions()
     spec = aanlevering_spec()
     con.execute("SET enable_progress_bar = false")
     # The registry exists once any delivery was processed; an empty one means "everything missing".
@@ -140,7 +140,7 @@ def _aanlevering_asset(spec: ModelSpec) -> dg.AssetsDefinition:
         automation_condition=dg.AutomationCondition.eager(),
     )
     def _asset(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-        defs = load_definitions()
+        defs = current_definitions()
         start = time.perf_counter()
         with warehouse.connect() as con:
             rows = build_aanlevering(con, defs)
@@ -241,7 +241,7 @@ def monitoring_jobs() -> list:
 
 def schedules(defs: Definitions | None = None) -> list[dg.ScheduleDefinition]:
     """The monthly schedule of the full job, at planning.cron in planning.tijdzone (definitions/instellingen.yaml)."""
-    planning = (defs or load_definitions()).instellingen.planning
+    planning = (defs or current_definitions()).instellingen.planning
     return [
         dg.ScheduleDefinition(
             name="maandelijks",

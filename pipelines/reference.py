@@ -7,7 +7,7 @@ import pandas as pd
 
 from pipelines.resources import DUCKDB_POOL, Warehouse, replace_table
 from sources import reference
-from sources.definitions import Definitions, load_definitions
+from sources.definitions import Definitions, current_definitions
 
 _TABLES: dict[str, tuple[Callable[[Definitions], pd.DataFrame], str]] = {
     "gemeenten": (
@@ -36,7 +36,7 @@ def _reference_asset(name: str, build: Callable[[Definitions], pd.DataFrame], de
         kinds={"duckdb"},
     )
     def _asset(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-        defs = load_definitions()
+        defs = current_definitions()
         frame = build(defs)
         with warehouse.connect() as con:
             rows = replace_table(con, "referentie", name, frame)

@@ -14,7 +14,7 @@ from pipelines.deliveries import data_docs
 from pipelines.marts import mart_asset_checks
 from pipelines.monitoring import monitoring_checks
 from pipelines.resources import DUCKDB_POOL, Warehouse
-from sources.definitions import load_definitions
+from sources.definitions import current_definitions
 from sources.reports.build import write_board, write_region_reports
 
 GROUP = "reports"
@@ -37,7 +37,7 @@ EXPORTS = dg.AssetKey("exports")
     automation_condition=dg.AutomationCondition.eager(),
 )
 def region_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    summary = write_region_reports(warehouse.root, load_definitions())
+    summary = write_region_reports(warehouse.root, current_definitions())
     context.log.info(f"region reports: {len(summary.paths)} written, {len(summary.removed)} removed")
     return dg.MaterializeResult(
         metadata={
@@ -86,7 +86,7 @@ def check_warnings(instance: dg.DagsterInstance) -> list[str]:
 )
 def board_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     warnings = check_warnings(context.instance)
-    path = write_board(warehouse.root, warnings, load_definitions())
+    path = write_board(warehouse.root, warnings, current_definitions())
     context.log.info(f"board overview: {path} ({len(warnings)} check warnings)")
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path)), "check_warnings": len(warnings)})
 

@@ -18,7 +18,7 @@ from pipelines.reports import report_assets
 from pipelines.resources import Warehouse
 from pipelines.staging import staging_assets
 from sources.archive import sha256_of
-from sources.definitions import load_definitions
+from sources.definitions import current_definitions
 from sources.intake import GEACCEPTEERD, processed_versions
 from sources.paths import exports_dir, inbox_dir, reports_dir, warehouse_path
 
@@ -70,7 +70,7 @@ def run_pipeline(root: Path, log: Callable[[str], None] = print) -> RunSummary:
     # A file version already processed under these definitions changes nothing: no run for it.
     try:
         with resources["warehouse"].connect() as con:
-            done = processed_versions(con, load_definitions())
+            done = processed_versions(con, current_definitions())
     except duckdb.IOException as exc:
         # Typically an analyst's open connection: DuckDB allows one writing process.
         log(f"The warehouse cannot be opened for writing: {exc}")

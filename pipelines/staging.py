@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from marts.sql import load_sql, run_sql
-from pipelines.deliveries import current_definitions, levering
+from pipelines.deliveries import levering
 from pipelines.resources import DUCKDB_POOL, Warehouse, replace_table
 from sources.archive import empty_table
+from sources.definitions import current_definitions
 from sources.intake import current_deliveries
 
 

@@ -725,3 +725,22 @@ def load_definitions(root: Path | str | None = None) -> Definitions:
         werkdagen=werkdagen,
         brugdagen=brugdagen,
     )
+
+
+# Parsed definitions per folder, with the size and mtime of every file in it: reading the YAML costs
+# ~0.3 s, and every asset of a run (dozens) needs the definitions. An edited file is read again.
+_PARSED: dict[Path, tuple[tuple, Definitions]] = {}
+
+
+def current_definitions() -> Definitions:
+    """`load_definitions()`, parsed again only when a file in the definitions folder changed."""
+    root = definitions_dir().resolve()
+    stamp = tuple(
+        sorted(
+            (str(p.relative_to(root)), p.stat().st_mtime_ns, p.stat().st_size) for p in root.rglob("*") if p.is_file()
+        )
+    )
+    cached = _PARSED.get(root)
+    if cached is None or cached[0] != stamp:
+        _PARSED[root] = cached = (stamp, load_definitions(root))
+    return cached[1]

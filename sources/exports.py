@@ -45,7 +45,7 @@ import pyarrow.compute as pc
 
 from marts.catalog import MART_ORDER, TOTAAL, ModelSpec, marts
 from marts.sql import run_sql, statements
-from sources.definitions import Definitions, load_definitions
+from sources.definitions import Definitions, current_definitions
 from sources.disclosure import ONDERDRUKT, DisclosureResult, DisclosureSpec, suppress
 from sources.paths import exports_dir, warehouse_path
 
@@ -307,7 +307,7 @@ def export_regions(
 ) -> ExportSummary:
     """Write and publish the region exports of data dir `root` from its warehouse."""
     start = time.monotonic()
-    defs = defs or load_definitions()
+    defs = defs or current_definitions()
     rules = defs.instellingen.onderdrukking
     generated_at = generated_at or datetime.now(UTC)
     specs = export_specs()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from sources.definitions import Definitions, load_definitions
+from sources.definitions import Definitions, current_definitions
 from sources.paths import exports_dir, reports_dir, warehouse_path
 from sources.reports.board import build_board_report
 from sources.reports.export_data import RegionExport, read_region_export
@@ -39,7 +39,7 @@ def region_exports(root: Path) -> list[RegionExport]:
 
 def write_region_reports(root: Path, defs: Definitions | None = None) -> ReportSummary:
     """One report per published region export; reports of regions no longer exported are removed."""
-    defs = defs or load_definitions()
+    defs = defs or current_definitions()
     target = reports_dir(root) / REGION_DIR
     summary = ReportSummary()
     for export in region_exports(root):
@@ -55,7 +55,7 @@ def write_region_reports(root: Path, defs: Definitions | None = None) -> ReportS
 
 def write_board(root: Path, check_warnings: list[str], defs: Definitions | None = None) -> Path:
     """The board overview; reads the warehouse on a short read-only connection."""
-    defs = defs or load_definitions()
+    defs = defs or current_definitions()
     exports = region_exports(root)
     con = duckdb.connect(str(warehouse_path(root)), read_only=True)
     try:
