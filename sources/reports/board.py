@@ -15,14 +15,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 import duckdb
-from dateutil.relativedelta import relativedelta
 
 from marts.sql import run_sql
 from sources.definitions import Definitions
 from sources.reports.config import load_rapportage
 from sources.reports.dutch import datum
 from sources.reports.export_data import TOTAAL, RegionExport, Waarde, pct_binnen_norm, values
-from sources.reports.region import latest_month
+from sources.reports.region import latest_month, months_ending
 from sources.reports.svg import sparkline
 
 
@@ -86,7 +85,7 @@ def _link(target: str | None, reports: Path) -> str | None:
 def _region_rows(exports: list[RegionExport], defs: Definitions, month: date | None) -> list[RegionRow]:
     config = load_rapportage(defs)
     names = {g.jeugdregio_code: g.jeugdregio_naam for g in defs.gemeenten}
-    months = [month - relativedelta(months=k) for k in range(config.maanden_in_grafieken - 1, -1, -1)] if month else []
+    months = months_ending(month, config.maanden_in_grafieken)
     out = []
     for export in exports:
         normen = export.table("normen")

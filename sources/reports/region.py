@@ -28,7 +28,6 @@ from sources.reports.export_data import (
 )
 from sources.reports.svg import Band, Reference, Series, line_chart, swatch
 
-NIET_OP_TIJD = ("ontbreekt", "in_quarantaine", "te_laat", "nog_binnen_termijn")
 # The region's own totals: every organisation, every municipality, every kind of measure.
 REGIO_STAND = {"organisatie_code": TOTAAL, "gemeente_code": TOTAAL, "maatregel_type": TOTAAL}
 REGIO_GI_STROOM = {"bron": "gi_maatregelen", "organisatie_code": TOTAAL, "gemeente_code": TOTAAL, "categorie": TOTAAL}
@@ -90,6 +89,11 @@ def _month_start(day: date) -> date:
 
 def _month_end(month: date) -> date:
     return month + relativedelta(months=1) - relativedelta(days=1)
+
+
+def months_ending(month: date | None, count: int) -> list[date]:
+    """The `count` months up to and including `month`, oldest first (none without a month)."""
+    return [month - relativedelta(months=k) for k in range(count - 1, -1, -1)] if month else []
 
 
 def latest_month(export: RegionExport) -> date | None:
@@ -480,7 +484,7 @@ def _delivery_issues(
     out = []
     for row in export.manifest["aanlevering"]:
         expected = date.fromisoformat(row["verwachte_maand"])
-        if row["status"] not in NIET_OP_TIJD or expected < first:
+        if expected < first:  # the manifest holds only deliveries that were not on time
             continue
         status = config.aanleverstatus[row["status"]]
         out.append(
@@ -502,7 +506,7 @@ def build_region_report(export: RegionExport, defs: Definitions) -> RegionReport
     config = load_rapportage(defs)
     region_names = {g.jeugdregio_code: g.jeugdregio_naam for g in defs.gemeenten}
     month = latest_month(export)
-    months = [month - relativedelta(months=k) for k in range(config.maanden_in_grafieken - 1, -1, -1)] if month else []
+    months = months_ending(month, config.maanden_in_grafieken)
     chain_month, chain = _chain(export, config, months)
     return RegionReport(
         code=export.code,
