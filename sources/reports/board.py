@@ -20,8 +20,8 @@ from marts.sql import run_sql
 from sources.definitions import Definitions
 from sources.reports.config import load_rapportage
 from sources.reports.dutch import datum
-from sources.reports.export_data import TOTAAL, RegionExport, Waarde, pct_binnen_norm, values
-from sources.reports.region import latest_month, months_ending
+from sources.reports.export_data import GEEN, TOTAAL, RegionExport, Waarde, pct_binnen_norm, values
+from sources.reports.region import latest_month, months_ending, region_names
 from sources.reports.svg import sparkline
 
 
@@ -84,7 +84,7 @@ def _link(target: str | None, reports: Path) -> str | None:
 
 def _region_rows(exports: list[RegionExport], defs: Definitions, month: date | None) -> list[RegionRow]:
     config = load_rapportage(defs)
-    names = {g.jeugdregio_code: g.jeugdregio_naam for g in defs.gemeenten}
+    names = region_names(defs)
     months = months_ending(month, config.maanden_in_grafieken)
     out = []
     for export in exports:
@@ -94,7 +94,7 @@ def _region_rows(exports: list[RegionExport], defs: Definitions, month: date | N
             series = pct_binnen_norm(normen, months, organisatie_code=TOTAAL, kader=config.kader_normen, norm=norm)
             cells.append(
                 NormCell(
-                    pct=series[-1] if series else Waarde(None, "geen"),
+                    pct=series[-1] if series else Waarde(None, GEEN),
                     spark=sparkline(values(series), label=f"{label}, {export.code}, {len(months)} maanden"),
                 )
             )

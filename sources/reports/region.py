@@ -110,6 +110,10 @@ def _who(org: str, names: dict[str, str]) -> str:
     return "Regio totaal" if org == TOTAAL else names.get(org, org)
 
 
+def region_names(defs: Definitions) -> dict[str, str]:
+    return {g.jeugdregio_code: g.jeugdregio_naam for g in defs.gemeenten}
+
+
 def _organisation_names(defs: Definitions) -> dict[str, str]:
     return {o.organisatie_code: o.organisatie_naam for o in defs.organisaties}
 
@@ -504,13 +508,12 @@ def _delivery_issues(
 def build_region_report(export: RegionExport, defs: Definitions) -> RegionReport:
     """Everything one region report shows."""
     config = load_rapportage(defs)
-    region_names = {g.jeugdregio_code: g.jeugdregio_naam for g in defs.gemeenten}
     month = latest_month(export)
     months = months_ending(month, config.maanden_in_grafieken)
     chain_month, chain = _chain(export, config, months)
     return RegionReport(
         code=export.code,
-        naam=region_names.get(export.code, export.code),
+        naam=region_names(defs).get(export.code, export.code),
         generated_at=export.manifest.get("generated_at", ""),
         definities_versie=export.manifest.get("definities_versie", ""),
         drempel=int(export.manifest.get("onderdrukking", {}).get("drempel", 0)),
