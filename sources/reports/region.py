@@ -225,15 +225,15 @@ def _charts(export: RegionExport, defs: Definitions, config: Rapportage, months:
     normen, instroom, uitstroom = export.table("normen"), export.table("instroom"), export.table("uitstroom")
     stand, wacht, caseload = export.table("stand"), export.table("wachttijden"), export.table("caseload")
     charts = []
+
+    def per_gi(cells: Callable[[str], list[Waarde]]) -> list[tuple[str, list[Waarde], bool]]:
+        """One series for the region's total (drawn thicker) and one per GI."""
+        return [(_who(org, names), cells(org), org == TOTAAL) for org in [TOTAAL, *gis]]
+
     for norm, label in config.normlabels.items():
-        named = [
-            (
-                _who(org, names),
-                pct_binnen_norm(normen, months, organisatie_code=org, kader=kader, norm=norm),
-                org == TOTAAL,
-            )
-            for org in [TOTAAL, *gis]
-        ]
+        named = per_gi(
+            lambda org, norm=norm: pct_binnen_norm(normen, months, organisatie_code=org, kader=kader, norm=norm)
+        )
         charts.append(
             _chart(
                 months,
@@ -271,14 +271,7 @@ def _charts(export: RegionExport, defs: Definitions, config: Rapportage, months:
     charts.append(
         _chart(
             months,
-            [
-                (
-                    _who(org, names),
-                    monthly(wacht, "aantal_wachtend", ends, "peildatum", organisatie_code=org),
-                    org == TOTAAL,
-                )
-                for org in [TOTAAL, *gis]
-            ],
+            per_gi(lambda org: monthly(wacht, "aantal_wachtend", ends, "peildatum", organisatie_code=org)),
             title="Wachtlijst: maatregelen zonder vaste jeugdbeschermer, per GI",
             intro="Eind van de maand: lopende maatregelen die nog geen vaste jeugdbeschermer hadden.",
             unit="maatregelen",
@@ -287,14 +280,7 @@ def _charts(export: RegionExport, defs: Definitions, config: Rapportage, months:
     charts.append(
         _chart(
             months,
-            [
-                (
-                    _who(org, names),
-                    monthly(wacht, "mediaan_wachttijd_dagen", ends, "peildatum", organisatie_code=org),
-                    org == TOTAAL,
-                )
-                for org in [TOTAAL, *gis]
-            ],
+            per_gi(lambda org: monthly(wacht, "mediaan_wachttijd_dagen", ends, "peildatum", organisatie_code=org)),
             title="Mediane wachttijd op een vaste jeugdbeschermer, per GI",
             intro="Voor de maatregelen die eind van de maand wachtten: de mediaan van de dagen sinds de "
             "inkennisstelling.",
