@@ -1,1 +1,1 @@
-"""The performance benchmark of the main job (`python benchmarks/run.py`); see the README, section Benchmark."""
+"""The performance benchmark of the main job (`python benchmarks/run.py`); see docs/benchmark.md."""

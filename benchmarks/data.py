@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sources.inbox import scan_inbox
-from sources.synthetic.generator import generate
+from synthetic.generator import generate
 
 DONE = "generated.ok"
 

@@ -11,7 +11,7 @@ Generates the synthetic deliveries of each scale once into a cache (default
 * history: every delivery of every month processed (what a change of definitions version does);
 * the floor: DuckDB reading the same files once with a count.
 
-Prints a table per scale and one JSON document with the medians; see the README, section Benchmark.
+Prints a table per scale and one JSON document with the medians; see docs/benchmark.md.
 """
 
 from __future__ import annotations

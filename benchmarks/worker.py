@@ -18,14 +18,13 @@ from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import dagster as dg  # noqa: E402
-from dagster._core.events import DagsterEventType  # noqa: E402
 
 from pipelines.definitions import defs as dagster_definitions  # noqa: E402
 from pipelines.instance import instance_for  # noqa: E402
 from pipelines.run import run_pipeline  # noqa: E402
 
 IMPORTED = time.time()
-_EVENTS = {DagsterEventType.ASSET_MATERIALIZATION, DagsterEventType.ASSET_CHECK_EVALUATION}
+_EVENTS = {dg.DagsterEventType.ASSET_MATERIALIZATION, dg.DagsterEventType.ASSET_CHECK_EVALUATION}
 
 
 def _group_of(graph, key: dg.AssetKey) -> str:
@@ -54,7 +53,7 @@ def collect_steps(instance: dg.DagsterInstance, since: float) -> tuple[list[dict
             if key is None or event.step_key is None:
                 continue
             groups.setdefault(event.step_key, set()).add(_group_of(graph, key))
-            if event.event_type == DagsterEventType.ASSET_MATERIALIZATION:
+            if event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
                 meta = event.step_materialization_data.materialization.metadata
                 if "timings" in meta:
                     phases[event.step_key] = meta["timings"].value

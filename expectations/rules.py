@@ -1,11 +1,11 @@
-"""Check one delivery against the rules in `definitions/` (CONTRACT section 2).
+"""Check one delivery against the rules in `definitions/` (docs/contract.md section 2).
 
 Every rule, its severity, its parameters and its message come from `Definitions`; nothing
 here names a column, a code list or a threshold. The row-level logic is a set of small pure
 mask functions (`mask_*`, a pandas Series in, a bool Series "this row fails" out) that
 `failing_rows` composes per rule and column; the Great Expectations suites reuse them as
-custom metrics. `evaluate` turns masks into `RuleResult`s, `validate_file` runs the whole
-chain for one file: path, organisation, bron, readability, then every general and bron rule.
+custom metrics. `evaluate` turns masks into `RuleResult`s; expectations/validate.py runs the
+whole chain for one file: path, organisation, bron, readability, then every general and bron rule.
 
 Privacy: a result never quotes a value of a pseudonym column, of an unknown column, a value
 that looks like a BSN, or any value of the BSN rule (`RuleResult.voorbeelden` stays empty).
@@ -13,8 +13,6 @@ that looks like a BSN, or any value of the BSN rule (`RuleResult.voorbeelden` st
 
 from __future__ import annotations
 
-import hashlib
-import time
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict, dataclass, field
@@ -26,31 +24,11 @@ import numpy as np
 import pandas as pd
 
 from expectations.bsn import looks_like_bsn
-from sources.definitions import GENERAL_CHECKS, Bron, Definitions, Kolomtype, Regel
-from sources.inbox import DeliveryRef, InboxPathError, delivery_format, parse_delivery_path, parse_peildatum
-from sources.readers import DeliveryFrame, UnreadableDelivery, read_delivery
+from sources.definitions import GENERAL_CHECKS, PRE_READ_CHECKS, ROW_CHECKS, Bron, Definitions, Kolomtype, Regel
+from sources.inbox import DeliveryRef
+from sources.readers import DeliveryFrame
 
 MAX_EXAMPLES = 5
-# File-level checks that validate_file runs before the file is read.
-PRE_READ_CHECKS = {"bestandsnaam", "bekende_organisatie", "bron_toegestaan", "leesbaar"}
-# Checks whose result counts rows; the others fail per file or per column.
-ROW_CHECKS = {
-    "geen_bsn",
-    "type",
-    "verplicht",
-    "codelijst",
-    "patroon",
-    "referentie",
-    "niet_na_peildatum",
-    "uniek",
-    "jaren_voor_peildatum",
-    "niet_voor",
-    "gevuld_precies_als",
-    "bereik",
-    "maandeinde",
-    "max_duur_dagen",
-}
-_RULE_FIELDS = {"code", "ernst", "melding", "omschrijving", "controle"}
 
 
 # --- results --------------------------------------------------------------------------------
@@ -398,7 +376,7 @@ def _display(value: Any) -> Any:
 
 
 def _rule_params(regel: Regel) -> dict[str, Any]:
-    return {k: _display(v) for k, v in regel.model_dump().items() if k not in _RULE_FIELDS}
+    return {k: _display(v) for k, v in regel.parameters().items()}
 
 
 def _type_label(kolomtype: Kolomtype) -> tuple[str, str]:
@@ -539,7 +517,8 @@ def evaluate(
 ) -> list[RuleResult]:
     """Every general and bron rule on a readable delivery; only failing rules give a result.
 
-    The file-level checks before reading (path, organisation, bron, readability) are `validate_file`'s;
+    The file-level checks before reading (path, organisation, bron, readability) are those of
+    `validate_file` (expectations/validate.py);
     `ref.bron` must be a bron of `defs`.
     """
     ctx = RuleContext(defs=defs, bron=defs.bronnen[ref.bron], peildatum=ref.peildatum)
@@ -557,145 +536,3 @@ def evaluate(
         else:
             results += _structure_results(regel, frame, ctx, base)
     return results
-
-
-# --- one file, end to end ----------------------------------------------------------------------
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _general(defs: Definitions, controle: str) -> Regel:
-    return defs.algemene_regel(controle)
-
-
-def _reason_result(defs: Definitions, controle: str, base: dict[str, Any], nl: str, en: str) -> RuleResult:
-    return make_result(_general(defs, controle), None, 1, base, nl={"reden": nl}, en={"reden": en})
-
-
-def _resolve_ref(
-    path: Path,
-    inbox: Path | None,
-    organisatie_code: str | None,
-    bron: str | None,
-    peildatum: date | str | None,
-) -> tuple[str | None, str | None, date | None, InboxPathError | None]:
-    """Organisation, bron and peildatum: the arguments, else from the inbox-style path."""
-    if isinstance(peildatum, str):
-        parsed = parse_peildatum(peildatum)
-        if parsed is None:
-            return (
-                organisatie_code,
-                bron,
-                None,
-                InboxPathError(
-                    path, f"peildatum {peildatum!r} is not YYYY-MM-DD", f"peildatum {peildatum!r} is geen JJJJ-MM-DD"
-                ),
-            )
-        peildatum = parsed
-    error = None
-    if organisatie_code is None or bron is None or peildatum is None:
-        root = Path(inbox) if inbox is not None else (path.parents[2] if len(path.parents) >= 3 else path.parent)
-        try:
-            ref = parse_delivery_path(path, root)
-        except InboxPathError as exc:
-            error = exc
-        else:
-            organisatie_code = organisatie_code or ref.organisatie_code
-            bron = bron or ref.bron
-            peildatum = peildatum or ref.peildatum
-    elif delivery_format(path) is None:
-        error = InboxPathError(
-            path,
-            f"unknown extension {path.suffix or '(none)'}; deliver .csv, .xlsx or .parquet",
-            f"onbekende extensie {path.suffix or '(geen)'}; lever .csv, .xlsx of .parquet",
-        )
-    return organisatie_code, bron, peildatum, error
-
-
-def _inbox_name(path: Path, inbox: Path | None) -> str:
-    """The file as the supplier knows it: its place in the inbox, else its name."""
-    if inbox is not None:
-        try:
-            return path.relative_to(inbox).as_posix()
-        except ValueError:
-            pass
-    return path.name
-
-
-def _organisation_results(
-    defs: Definitions, organisatie_code: str | None, bron: str | None, base: dict[str, Any]
-) -> list[RuleResult]:
-    results = []
-    organisatie = defs.organisaties_by_code.get(organisatie_code or "")
-    if organisatie_code is not None and organisatie is None:
-        results.append(make_result(_general(defs, "bekende_organisatie"), None, 1, base))
-    if bron is None:
-        return results
-    org_type = organisatie.organisatie_type if organisatie else "?"
-    known_bron = defs.bronnen.get(bron)
-    if known_bron is None or (organisatie is not None and org_type not in known_bron.organisatie_types):
-        results.append(make_result(_general(defs, "bron_toegestaan"), None, 1, base | {"organisatie_type": org_type}))
-    return results
-
-
-def validate_file(
-    path: Path,
-    defs: Definitions,
-    inbox: Path | None = None,
-    organisatie_code: str | None = None,
-    bron: str | None = None,
-    peildatum: date | str | None = None,
-    previous_row_count: int | None = None,
-    sha256: str | None = None,
-    evaluate_rows: bool = True,
-) -> ValidationReport:
-    """Validate one delivery file; organisation, bron and peildatum default to what its inbox path says.
-
-    `sha256` spares hashing the file again when the caller has done so. `evaluate_rows=False` reads the
-    file and makes the checks before reading, but leaves the rules on the records to the caller: delivery
-    intake has Great Expectations evaluate them (the same masks), and evaluating them here too doubled
-    the validation time of every delivery.
-    """
-    path = Path(path)
-    organisatie_code, bron, peildatum, path_error = _resolve_ref(path, inbox, organisatie_code, bron, peildatum)
-    fmt = delivery_format(path)
-    report = ValidationReport(
-        file=path,
-        organisatie_code=organisatie_code,
-        bron=bron,
-        peildatum=peildatum,
-        fmt=fmt,
-        sha256=sha256 or file_sha256(path),
-        row_count=None,
-    )
-    label = f"{organisatie_code}/{bron}/{path.name}" if organisatie_code and bron else _inbox_name(path, inbox)
-    base = {"bestand": label, "organisatie_code": organisatie_code, "bron": bron}
-    if peildatum is not None:
-        base["peildatum"] = peildatum.isoformat()
-    if path_error is not None:
-        report.results.append(_reason_result(defs, "bestandsnaam", base, path_error.reden_nl, path_error.reason))
-    report.results += _organisation_results(defs, organisatie_code, bron, base)
-    if path_error is not None or bron not in defs.bronnen or fmt is None:
-        return report  # without a known bron, format and peildatum there is nothing to read against
-    ref = DeliveryRef(organisatie_code or "?", bron, peildatum, fmt, path)
-    started = time.time()
-    try:
-        frame = read_delivery(path, defs.bronnen[bron], defs)
-    except UnreadableDelivery as exc:
-        report.results.append(_reason_result(defs, "leesbaar", base, exc.reden_nl, exc.reason))
-        return report
-    finally:
-        report.timings["read"] = (started, time.time())
-    report.row_count = len(frame)
-    report.frame = frame
-    if evaluate_rows:
-        started = time.time()
-        report.results += evaluate(frame, ref, defs, previous_row_count)
-        report.timings["rules"] = (started, time.time())
-    return report

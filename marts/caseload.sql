@@ -1,4 +1,4 @@
--- marts.caseload: per GI and month-end (CONTRACT 4): running JB measures per FTE
+-- marts.caseload: per GI and month-end (docs/contract.md section 4): running JB measures per FTE
 -- jeugdbeschermer and running JR measures per FTE jeugdreclasseerder, with the number of
 -- unique children, against the caseload norm and target range of the definitions
 -- (modellen.instellingen). FTE from the GI's gi_capaciteit row of that month. TOTAAL (all

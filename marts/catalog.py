@@ -1,11 +1,12 @@
 """The catalog of SQL models in `marts/`: one `<name>.sql` plus a `<name>.yml` describing it.
 
-A model in schema `modellen` is a shared building block (month spine, region per month,
-working-day index, chain links, ...); a model in schema `marts` is a mart of CONTRACT
-section 5. The `.yml` says what the table is (description, grain, key), what it reads
+A model in schema `modellen` (folder `marts/modellen/`) is a shared building block (month
+spine, region per month, working-day index, chain links, ...); a model in schema `marts`
+(the folder's root) is a mart of docs/contract.md section 5, or the delivery monitor
+`aanlevering`. The `.yml` says what the table is (description, grain, key), what it reads
 (`depends_on`: the runner's build order and the Dagster deps), which dimension columns hold
 `TOTAAL` on roll-up rows, and the role of every column, which the export's suppression and
-the mart asset checks use:
+the mart checks use:
 
 - `dimension`: part of the key or a plain attribute; never suppressed;
 - `count`: an integer count of cases; suppressed in exports when 1 to threshold - 1;
@@ -13,7 +14,7 @@ the mart asset checks use:
   sum of the listed count columns) is below the threshold;
 - `value`: a delivered figure or a parameter (FTE, norm); not suppressed.
 
-`render_marts_markdown()` renders the README section that documents every mart.
+`render_marts_markdown()` renders `docs/marts.md`, which documents every mart.
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sources.definitions.dictionary import write_generated
+
 MARTS_DIR = Path(__file__).resolve().parent
+MARTS_DOC = MARTS_DIR.parent / "docs" / "marts.md"
 MART_SCHEMA = "marts"
 MODEL_SCHEMA = "modellen"
 TOTAAL = "TOTAAL"
@@ -85,13 +89,8 @@ class ModelSpec(_Model):
     nested: dict[str, str] = Field(default_factory=dict)
     # Checks beyond the generic ones derived from the columns (see marts/checks.py).
     checks: list[str] = Field(default_factory=list)
-    # Choices the contract leaves open, for the README.
+    # Choices the contract leaves open, for docs/marts.md.
     notes: list[str] = Field(default_factory=list)
-    # About the deliveries themselves (the delivery monitor), not a figure of CONTRACT 5: kept
-    # out of `catalog()` (the figures, their build, docs and exports), built by pipelines/monitoring.py.
-    monitoring: bool = False
-    # For a monitoring model only: tables of schema `meta` it reads besides `depends_on`.
-    reads_meta: list[str] = Field(default_factory=list)
     columns: list[Column] = Field(min_length=1)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
@@ -113,8 +112,10 @@ class ModelSpec(_Model):
                 if basis not in names or self.column(basis).role != "count":
                     raise ValueError(f"basis {basis} of {col.name} is not a count column")
         for dep in self.depends_on:
-            if dep.split(".")[0] not in ("staging", "referentie", "modellen") or dep.count(".") != 1:
-                raise ValueError(f"depends_on {dep!r}: expected staging.<bron>, referentie.<table> or modellen.<model>")
+            if dep.split(".")[0] not in ("staging", "referentie", "modellen", "meta") or dep.count(".") != 1:
+                raise ValueError(
+                    f"depends_on {dep!r}: expected staging.<bron>, referentie.<table>, modellen.<model> or meta.<table>"
+                )
         return self
 
     @property
@@ -124,6 +125,11 @@ class ModelSpec(_Model):
     @property
     def table(self) -> str:
         return f"{self.schema}.{self.name}"
+
+    @property
+    def sql_name(self) -> str:
+        """The model's SQL file under marts/: building blocks live in modellen/."""
+        return f"{MODEL_SCHEMA}/{self.name}" if self.schema == MODEL_SCHEMA else self.name
 
     @property
     def is_mart(self) -> bool:
@@ -161,6 +167,9 @@ def _load(path: Path) -> ModelSpec:
         raise ValueError(f"{path}: {exc}") from None
     if spec.name != path.stem:
         raise ValueError(f"{path}: name {spec.name!r} does not match the file name")
+    folder = MARTS_DIR / MODEL_SCHEMA if spec.schema == MODEL_SCHEMA else MARTS_DIR
+    if path.parent != folder:
+        raise ValueError(f"{path}: a model of schema {spec.schema} belongs in {folder}")
     if not (path.with_suffix(".sql")).is_file():
         raise ValueError(f"{path}: no SQL file {path.with_suffix('.sql').name} beside it")
     return spec
@@ -191,28 +200,14 @@ def _topological(specs: dict[str, ModelSpec]) -> list[str]:
 
 
 @cache
-def _all_specs() -> tuple[ModelSpec, ...]:
-    return tuple(_load(p) for p in sorted(MARTS_DIR.glob("*.yml")))
-
-
-@cache
 def catalog() -> dict[str, ModelSpec]:
-    """Every model of `marts/` (but the monitoring ones), in build order (dependencies first)."""
-    specs = {spec.name: spec for spec in _all_specs() if not spec.monitoring}
+    """Every model of `marts/` and `marts/modellen/`, in build order (dependencies first)."""
+    paths = sorted([*MARTS_DIR.glob("*.yml"), *(MARTS_DIR / MODEL_SCHEMA).glob("*.yml")])
+    specs = {spec.name: spec for spec in map(_load, paths)}
     return {name: specs[name] for name in _topological(specs)}
 
 
-@cache
-def monitoring_models() -> dict[str, ModelSpec]:
-    """The monitoring models (`monitoring: true`), built after the catalog's models they read."""
-    return {spec.name: spec for spec in _all_specs() if spec.monitoring}
-
-
-def model(name: str) -> ModelSpec:
-    return catalog()[name]
-
-
-# The marts in the order of CONTRACT section 5.
+# The contract's marts in the order of docs/contract.md section 5; they are what the regions get.
 MART_ORDER = (
     "instroom",
     "uitstroom",
@@ -227,10 +222,14 @@ MART_ORDER = (
 
 
 def marts() -> list[ModelSpec]:
+    """The contract's marts (the figures), in contract order."""
     specs = catalog()
-    return [specs[n] for n in MART_ORDER if n in specs] + [
-        s for s in specs.values() if s.is_mart and s.name not in MART_ORDER
-    ]
+    return [specs[n] for n in MART_ORDER if n in specs]
+
+
+def other_marts() -> list[ModelSpec]:
+    """Models of schema `marts` that are no figure of the contract: the delivery monitor `aanlevering`."""
+    return [s for s in catalog().values() if s.is_mart and s.name not in MART_ORDER]
 
 
 def building_blocks() -> list[ModelSpec]:
@@ -273,6 +272,12 @@ def _render(spec: ModelSpec, level: str) -> Iterable[str]:
     yield ""
 
 
+def write_marts_doc(check: bool = False) -> list[Path]:
+    """Regenerate docs/marts.md from the `.yml` files; return it when it was (or, with check, is) stale."""
+    text = "# The marts\n\n<!-- generated from marts/*.yml by `ketenmonitor dictionary`; do not edit -->\n\n"
+    return write_generated({MARTS_DOC: text + render_marts_markdown(heading_level=2)}, check)
+
+
 def render_marts_markdown(heading_level: int = 3) -> str:
     """Markdown documenting every mart (then the shared building blocks), generated from the `.yml` files."""
     level = "#" * heading_level
@@ -284,7 +289,7 @@ def render_marts_markdown(heading_level: int = 3) -> str:
         "additive sum to their `TOTAAL` rows (checked).",
         "",
     ]
-    for spec in marts():
+    for spec in [*marts(), *other_marts()]:
         lines.extend(_render(spec, level))
     lines.append(f"{level} Shared building blocks (schema `modellen`)")
     lines.append("")

@@ -1,30 +1,78 @@
-"""Checks on the marts, derived from their `.yml` (marts/catalog.py); the SQL is in `controle_*.sql`.
+"""Checks on the marts, derived from their `.yml` (marts/catalog.py); the SQL is in `marts/checks/`.
 
-Generic checks follow from the column roles: `sleutel_uniek` (every mart),
-`geen_negatieve_aantallen` (count columns), `percentages_0_100` (percentage columns),
-`regiocodes_bekend` (jeugdregio_code / gemeente_code), `rollup_is_som` (additive columns of a
-mart with TOTAAL roll-ups), `binnen_maandraster` (an organisation's rows stay within its
-months). A mart's `.yml` can add specific ones (`voorraad_stroom` for stand). Each check
-query returns up to 5 offending rows with the total number in a `fouten` column.
+`CHECK_KINDS` is the one table of the kinds of mart check: what each means, how severe a
+failure is and whether it blocks what comes after (the region exports). Key, roll-up and
+stock-flow checks block: complementary suppression relies on TOTAAL = the sum of its parts,
+and a duplicate key counts a figure twice. Plausibility checks warn.
+
+Which kinds apply to a model follows from its columns (`sleutel_uniek` for every model,
+`geen_negatieve_aantallen` for count columns, `percentages_0_100` for percentages,
+`regiocodes_bekend` for region columns, `rollup_is_som` for additive columns with TOTAAL
+roll-ups, `binnen_maandraster` for an organisation's period rows) plus the kinds its `.yml`
+names under `checks:` (`voorraad_stroom` for stand, `versheid` for the delivery monitor).
+Each check query returns up to 5 offending rows with the total number in a `fouten` column.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 
 from marts.catalog import ModelSpec, catalog
-from marts.sql import statements
+from marts.sql import run_sql, statements
+
+Severity = Literal["ERROR", "WARN"]
+REGION_COLUMNS = ("jeugdregio_code", "gemeente_code")
+MAX_LATE_IN_METADATA = 100
+
+
+@dataclass(frozen=True)
+class CheckKind:
+    name: str
+    severity: Severity
+    # A failure stops what reads the model downstream (the region exports).
+    blocking: bool
+    # Further tables the check reads besides the model itself (Dagster deps).
+    reads: tuple[str, ...] = ()
+    # Only by name in a model's `checks:` (else derived from the columns).
+    named: bool = False
+
+
+CHECK_KINDS: dict[str, CheckKind] = {
+    k.name: k
+    for k in (
+        CheckKind("sleutel_uniek", "ERROR", blocking=True),
+        CheckKind("rollup_is_som", "ERROR", blocking=True),
+        CheckKind(
+            "voorraad_stroom",
+            "ERROR",
+            blocking=True,
+            reads=("marts.instroom", "marts.uitstroom", "modellen.maanden"),
+            named=True,
+        ),
+        CheckKind("geen_negatieve_aantallen", "WARN", blocking=False),
+        CheckKind("percentages_0_100", "WARN", blocking=False),
+        CheckKind("regiocodes_bekend", "WARN", blocking=False, reads=("referentie.gemeenten",)),
+        CheckKind("binnen_maandraster", "WARN", blocking=False, reads=("modellen.maanden",)),
+        # A late partner is news for the board, not a failed run.
+        CheckKind("versheid", "WARN", blocking=False, named=True),
+    )
+}
 
 
 @dataclass(frozen=True)
 class CheckSpec:
-    name: str
+    """One check of one model: its kind and what it says of that model."""
+
+    kind: CheckKind
     description: str
-    # Further tables the check reads besides the mart itself (Dagster deps).
-    reads: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.kind.name
 
 
 @dataclass
@@ -33,60 +81,63 @@ class CheckOutcome:
     passed: bool
     failures: int
     examples: list[dict[str, Any]] = field(default_factory=list)
+    # Further metadata of a check kind (versheid: the late organisations).
+    metadata: dict[str, Any] = field(default_factory=dict)
 
 
-REGION_COLUMNS = ("jeugdregio_code", "gemeente_code")
+def _descriptions(spec: ModelSpec) -> dict[str, Callable[[], str]]:
+    additive = ", ".join(spec.columns_with(additive=True))
+    return {
+        "sleutel_uniek": lambda: f"Every key ({', '.join(spec.key)}) occurs once.",
+        "geen_negatieve_aantallen": lambda: "No count is negative.",
+        "percentages_0_100": lambda: "Every percentage lies between 0 and 100 (or is empty).",
+        "regiocodes_bekend": lambda: (
+            "Every jeugdregio_code and gemeente_code is TOTAAL or known in referentie.gemeenten."
+        ),
+        "rollup_is_som": lambda: (
+            f"Every TOTAAL row of {', '.join(spec.rollups)} equals the sum of its parts for {additive}."
+        ),
+        "binnen_maandraster": lambda: (
+            "No organisation has rows before the start date or after the month of its latest peildatum."
+        ),
+        "voorraad_stroom": lambda: (
+            "Per GI and month: stand on the previous month-end + instroom - uitstroom = stand (CBS convention)."
+        ),
+        "versheid": lambda: (
+            "Warns about every organisation and bron whose next delivery after its latest accepted one is more "
+            "than aanlevering.signaal_na_dagen past that month's end (definitions/instellingen.yaml)."
+        ),
+    }
 
-# Checks a `.yml` may name under `checks:`.
-SPECIFIC: dict[str, CheckSpec] = {
-    "voorraad_stroom": CheckSpec(
-        "voorraad_stroom",
-        "Per GI and month: stand on the previous month-end + instroom - uitstroom = stand (CBS convention).",
-        ("marts.instroom", "marts.uitstroom", "modellen.maanden"),
-    ),
-}
+
+def _applies(spec: ModelSpec, kind: str) -> bool:
+    if kind == "sleutel_uniek":
+        return True
+    if kind == "geen_negatieve_aantallen":
+        return bool(spec.columns_with(role="count"))
+    if kind == "percentages_0_100":
+        return bool(spec.columns_with(unit="percentage"))
+    if kind == "regiocodes_bekend":
+        return any(c in spec.column_names for c in REGION_COLUMNS)
+    if kind == "rollup_is_som":
+        return bool(spec.rollups and spec.columns_with(additive=True))
+    if kind == "binnen_maandraster":
+        return "organisatie_code" in spec.column_names and spec.period_column is not None
+    return kind in spec.checks
 
 
 def checks_for(spec: ModelSpec) -> list[CheckSpec]:
-    """The checks that apply to a mart, from its columns and its `.yml`."""
-    result = [CheckSpec("sleutel_uniek", f"Every key ({', '.join(spec.key)}) occurs once.")]
-    if spec.columns_with(role="count"):
-        result.append(CheckSpec("geen_negatieve_aantallen", "No count is negative."))
-    if spec.columns_with(unit="percentage"):
-        result.append(CheckSpec("percentages_0_100", "Every percentage lies between 0 and 100 (or is empty)."))
-    if any(c in spec.column_names for c in REGION_COLUMNS):
-        result.append(
-            CheckSpec(
-                "regiocodes_bekend",
-                "Every jeugdregio_code and gemeente_code is TOTAAL or known in referentie.gemeenten.",
-                ("referentie.gemeenten",),
-            )
-        )
-    if spec.rollups and spec.columns_with(additive=True):
-        result.append(
-            CheckSpec(
-                "rollup_is_som",
-                f"Every TOTAAL row of {', '.join(spec.rollups)} equals the sum of its parts for "
-                f"{', '.join(spec.columns_with(additive=True))}.",
-            )
-        )
-    if "organisatie_code" in spec.column_names and spec.period_column:
-        result.append(
-            CheckSpec(
-                "binnen_maandraster",
-                "No organisation has rows before the start date or after the month of its latest peildatum.",
-                ("modellen.maanden",),
-            )
-        )
-    for name in spec.checks:
-        if name not in SPECIFIC:
-            raise ValueError(f"{spec.name}.yml: unknown check {name!r}; known: {', '.join(SPECIFIC)}")
-        result.append(SPECIFIC[name])
-    return result
+    """The checks that apply to a model, from its columns and its `.yml`."""
+    unknown = [c for c in spec.checks if c not in CHECK_KINDS or not CHECK_KINDS[c].named]
+    if unknown:
+        known = ", ".join(k.name for k in CHECK_KINDS.values() if k.named)
+        raise ValueError(f"{spec.name}.yml: unknown check(s) {', '.join(unknown)}; known: {known}")
+    text = _descriptions(spec)
+    return [CheckSpec(kind, text[kind.name]()) for kind in CHECK_KINDS.values() if _applies(spec, kind.name)]
 
 
 def _query(con: duckdb.DuckDBPyConnection, name: str, **format_args: str) -> tuple[int, list[dict[str, Any]]]:
-    (statement,) = statements(name)
+    (statement,) = statements(f"checks/{name}")
     cursor = con.execute(statement.format(**format_args))
     columns = [d[0] for d in cursor.description]
     rows = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
@@ -104,26 +155,54 @@ def _combine(name: str, parts: list[tuple[int, list[dict[str, Any]]]]) -> CheckO
     return CheckOutcome(name, failures == 0, failures, examples)
 
 
+def late_deliveries(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Every organisation and bron the freshness check warns about (from marts.aanlevering)."""
+    return [
+        {
+            "organisatie_code": org,
+            "bron": bron,
+            "laatste_geaccepteerde_peildatum": str(latest) if latest else None,
+            "vandaag": str(today),
+        }
+        for org, bron, latest, today in run_sql(con, "checks/versheid", fetch=True)
+    ]
+
+
+def _versheid(con: duckdb.DuckDBPyConnection) -> CheckOutcome:
+    late = late_deliveries(con)
+    return CheckOutcome(
+        "versheid",
+        not late,
+        len(late),
+        late[:5],
+        {
+            "aantal_verouderd": len(late),
+            "organisaties": ", ".join(sorted({r["organisatie_code"] for r in late})),
+            "verouderd": late[:MAX_LATE_IN_METADATA],
+        },
+    )
+
+
 def run_check(con: duckdb.DuckDBPyConnection, spec: ModelSpec, check: str) -> CheckOutcome:
-    """Run one check on a built mart."""
+    """Run one check on a built model."""
     table = spec.table
     if check == "sleutel_uniek":
-        return _combine(check, [_query(con, "controle_sleutel_uniek", tabel=table, sleutels=", ".join(spec.key))])
+        return _combine(check, [_query(con, "sleutel_uniek", tabel=table, sleutels=", ".join(spec.key))])
     if check == "geen_negatieve_aantallen":
         cols = ", ".join(spec.columns_with(role="count"))
-        return _combine(check, [_query(con, "controle_geen_negatieve_aantallen", tabel=table, kolommen=cols)])
+        return _combine(check, [_query(con, "geen_negatieve_aantallen", tabel=table, kolommen=cols)])
     if check == "percentages_0_100":
         cols = ", ".join(spec.columns_with(unit="percentage"))
-        return _combine(check, [_query(con, "controle_percentages", tabel=table, kolommen=cols)])
+        return _combine(check, [_query(con, "percentages", tabel=table, kolommen=cols)])
     if check == "regiocodes_bekend":
         cols = [c for c in REGION_COLUMNS if c in spec.column_names]
-        return _combine(check, [_query(con, "controle_regiocodes", tabel=table, kolom=c) for c in cols])
+        return _combine(check, [_query(con, "regiocodes", tabel=table, kolom=c) for c in cols])
     if check == "rollup_is_som":
         cols = ", ".join(spec.columns_with(additive=True))
         parts = [
             _query(
                 con,
-                "controle_rollup_som",
+                "rollup_som",
                 tabel=table,
                 dim=dim,
                 ouder=spec.nested.get(dim, "NULL"),
@@ -134,13 +213,15 @@ def run_check(con: duckdb.DuckDBPyConnection, spec: ModelSpec, check: str) -> Ch
         ]
         return _combine(check, parts)
     if check == "binnen_maandraster":
-        return _combine(check, [_query(con, "controle_maandraster", tabel=table, periode=spec.period_column or "")])
+        return _combine(check, [_query(con, "maandraster", tabel=table, periode=spec.period_column or "")])
     if check == "voorraad_stroom":
-        return _combine(check, [_query(con, "controle_voorraad_stroom")])
+        return _combine(check, [_query(con, "voorraad_stroom")])
+    if check == "versheid":
+        return _versheid(con)
     raise ValueError(f"unknown check {check!r}")
 
 
 def run_checks(con: duckdb.DuckDBPyConnection, name: str) -> list[CheckOutcome]:
-    """Every check of one mart."""
+    """Every check of one model."""
     spec = catalog()[name]
     return [run_check(con, spec, c.name) for c in checks_for(spec)]

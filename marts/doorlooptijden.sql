@@ -1,4 +1,4 @@
--- marts.doorlooptijden: lead times per step of the chain (CONTRACT 4), in calendar days
+-- marts.doorlooptijden: lead times per step of the chain (docs/contract.md section 4), in calendar days
 -- (end - start), counted in the month of the step's end date on the spine of the
 -- organisation owning the end date. Mean, median and p90 (quantile_cont); TOTAAL rows for
 -- all organisations, all regions and both are computed from the steps themselves.

@@ -1,4 +1,4 @@
--- marts.doorstroom: the chain per month of datum_uitspraak (CONTRACT 4): JB measures, how
+-- marts.doorstroom: the chain per month of datum_uitspraak (docs/contract.md section 4): JB measures, how
 -- many were linked to an RvdK investigation and, through it, to a Veilig Thuis report, and
 -- the median chain lead time (VT datum_ontvangst -> GI datum_jeugdbeschermer), from
 -- modellen.ketenschakels. Only months on the GI's spine. TOTAAL = all regions.

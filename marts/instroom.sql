@@ -1,4 +1,4 @@
--- marts.instroom: inflow per month (CONTRACT 4): GI measures by month of datum_uitspraak,
+-- marts.instroom: inflow per month (docs/contract.md section 4): GI measures by month of datum_uitspraak,
 -- VT advice requests and reports by month of datum_ontvangst, RvdK investigations by month
 -- of datum_verzoek; categorie = maatregel_type (GI) or soort (VT, RvdK). Only months on the
 -- organisation's spine. Roll-ups (TOTAAL) over organisations, regions, municipalities within

@@ -1,4 +1,4 @@
--- marts.normen: the three Inspectie norms per month (CONTRACT 4): how many measures met the
+-- marts.normen: the three Inspectie norms per month (docs/contract.md section 4): how many measures met the
 -- norm (binnen), missed it (buiten) or can still meet it (nog binnen termijn, judged at the
 -- organisation's latest peildatum), from modellen.normuitkomsten, per kader. pct_binnen_norm
 -- = 100 * binnen / (binnen + buiten), empty when that sum is 0. Non-additive: TOTAAL rows

@@ -1,5 +1,5 @@
--- marts.personeel: staff figures per GI and month as delivered in gi_capaciteit (CONTRACT
--- 4), on the months of the GI's gi_capaciteit spine. TOTAAL (all organisations) sums FTE and
+-- marts.personeel: staff figures per GI and month as delivered in gi_capaciteit (docs/contract.md
+-- section 4), on the months of the GI's gi_capaciteit spine. TOTAAL (all organisations) sums FTE and
 -- staff flows; its verzuim_pct is the mean weighted by each GI's total FTE.
 CREATE OR REPLACE TABLE marts.personeel AS
 SELECT

@@ -1,24 +1,33 @@
 """Build the SQL models of `marts/` on a DuckDB connection, in dependency order.
 
-Each model is `marts/<name>.sql` (a `CREATE OR REPLACE TABLE <schema>.<name>`) with
-`marts/<name>.yml` beside it (see marts/catalog.py). The models that carry the definitions'
-settings into the warehouse (instellingen, kaders, normtermijnen) get them as SQL parameters
-from `parameters_for`; no threshold is written in the SQL. After building, the table's
+Each model is `marts/<name>.sql` or `marts/modellen/<name>.sql` (a `CREATE OR REPLACE TABLE
+<schema>.<name>`) with its `.yml` beside it (see marts/catalog.py). The models that carry the
+definitions' settings into the warehouse (instellingen, kaders, normtermijnen) and the delivery
+monitor (aanlevering: the date it judges on, the terms) get them as SQL parameters from
+`parameters_for`; no threshold is written in the SQL. After building, the table's
 columns are compared with the `.yml`, so the documentation cannot drift from the table.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 
 from marts.catalog import ModelSpec, catalog
-from marts.sql import run_sql
-from sources.definitions import Definitions, load_definitions
+from marts.registry import current_deliveries, ensure_schema
+from marts.sql import load_sql, run_sql
+from marts.warehouse import replace_table
+from sources.archive import empty_table, sha256_text
+from sources.definitions import Definitions, current_definitions, reference
+
+VANDAAG_ENV = "KETENMONITOR_VANDAAG"
 
 
 def _instellingen(defs: Definitions) -> dict[str, Any]:
@@ -50,11 +59,40 @@ def _normtermijnen(defs: Definitions) -> dict[str, Any]:
     }
 
 
+def vandaag(defs: Definitions) -> date:
+    """The date the delivery monitor judges on: $KETENMONITOR_VANDAAG (tests, re-judging a past day) or today.
+
+    Today is taken in the planning's time zone, so a run at 00:30 in Amsterdam judges on the Dutch date.
+    """
+    override = os.environ.get(VANDAAG_ENV)
+    if override:
+        try:
+            return date.fromisoformat(override)
+        except ValueError:
+            raise ValueError(f"{VANDAAG_ENV}={override!r} is not a date (YYYY-MM-DD)") from None
+    return datetime.now(ZoneInfo(defs.instellingen.planning.tijdzone)).date()
+
+
+def aanlevering_parameters(defs: Definitions, today: date | None = None) -> dict[str, Any]:
+    """The SQL parameters of marts/aanlevering.sql: the date, the terms, and which types deliver which bron."""
+    # Which organisation delivers which bron follows the definitions (defs.bronnen_voor(type)).
+    types = sorted({t for b in defs.bronnen.values() for t in b.organisatie_types})
+    pairs = [(t, bron) for t in types for bron in defs.bronnen_voor(t)]
+    return {
+        "vandaag": today or vandaag(defs),
+        "termijn_dagen": defs.instellingen.aanlevering.termijn_dagen,
+        "signaal_na_dagen": defs.instellingen.aanlevering.versheid_dagen,
+        "organisatie_types": [t for t, _ in pairs],
+        "bronnen": [b for _, b in pairs],
+    }
+
+
 # Models whose SQL takes the definitions' settings as parameters.
 PARAMETERS: dict[str, Callable[[Definitions], dict[str, Any]]] = {
     "instellingen": _instellingen,
     "kaders": _kaders,
     "normtermijnen": _normtermijnen,
+    "aanlevering": aanlevering_parameters,
 }
 
 
@@ -83,15 +121,23 @@ def _check_columns(con: duckdb.DuckDBPyConnection, spec: ModelSpec) -> None:
         raise SchemaMismatch(f"{spec.table}: columns {actual} differ from {spec.name}.yml {expected}")
 
 
-def build_model(con: duckdb.DuckDBPyConnection, name: str, defs: Definitions | None = None) -> BuildResult:
-    """(Re)build one model from its SQL file; its dependencies must exist already."""
+def build_model(
+    con: duckdb.DuckDBPyConnection, name: str, defs: Definitions | None = None, **overrides: Any
+) -> BuildResult:
+    """(Re)build one model from its SQL file; its dependencies must exist already.
+
+    `overrides` replace SQL parameters (the delivery monitor's `vandaag`, to judge a past day).
+    """
     spec = catalog()[name]
-    defs = defs or load_definitions()
+    defs = defs or current_definitions()
     start = time.perf_counter()
     # The progress bar would write to the Dagster step's stdout.
     con.execute("SET enable_progress_bar = false")
+    if any(dep.startswith("meta.") for dep in spec.depends_on):
+        # The registry exists once any delivery was processed; an empty one means "nothing delivered".
+        ensure_schema(con)
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {spec.schema}")
-    run_sql(con, name, **parameters_for(name, defs))
+    run_sql(con, spec.sql_name, **(parameters_for(name, defs) | overrides))
     _check_columns(con, spec)
     rows = None
     if spec.materialized == "table":
@@ -103,6 +149,53 @@ def build_all(
     con: duckdb.DuckDBPyConnection, defs: Definitions | None = None, names: Iterable[str] | None = None
 ) -> list[BuildResult]:
     """Build every model (or the given ones) in dependency order: building blocks, then marts."""
-    defs = defs or load_definitions()
+    defs = defs or current_definitions()
     wanted = set(names) if names is not None else None
     return [build_model(con, name, defs) for name in catalog() if wanted is None or name in wanted]
+
+
+@dataclass(frozen=True)
+class StagingResult:
+    bron: str
+    rows: int
+    # (organisatie_code, peildatum, levering_id, sha256, parquet path) of the deliveries in force.
+    in_force: list[tuple]
+    unchanged: bool
+
+
+def _staging_fingerprint(versie: str, current: list[tuple]) -> str:
+    """What a staging table is made of: the deliveries in force (id and sha256), the definitions
+    version and the staging SQL. Equal fingerprints give an equal table."""
+    parts = [versie, load_sql("staging/bron"), *(f"{levering_id}@{sha256}" for _, _, levering_id, sha256, _ in current)]
+    return sha256_text("\n".join(parts))
+
+
+def build_staging(con: duckdb.DuckDBPyConnection, defs: Definitions, bron: str) -> StagingResult:
+    """staging.<bron>: the records of every organisation's accepted delivery in force.
+
+    A table whose deliveries in force, definitions version and SQL are those it was built from
+    (meta.staging_inhoud) is left as it is: rebuilding it would give the same rows.
+    """
+    ensure_schema(con)
+    current = current_deliveries(con, defs, bron)
+    fingerprint = _staging_fingerprint(defs.versie, current)
+    [(built_with, exists)] = run_sql(con, "meta/staging_vingerafdruk", fetch=True, bron=bron)
+    unchanged = bool(exists and built_with == fingerprint)
+    if not unchanged:
+        # Table and fingerprint in one transaction: a crash leaves neither half-written.
+        con.execute("BEGIN TRANSACTION")
+        con.execute("CREATE SCHEMA IF NOT EXISTS staging")
+        if current:
+            run_sql(con, "staging/bron", format_args={"bron": bron}, bestanden=[row[4] for row in current])
+        else:
+            replace_table(con, "staging", bron, empty_table(defs, bron))
+        run_sql(con, "meta/registreer_staging", bron=bron, vingerafdruk=fingerprint, gebouwd_op=datetime.now(UTC))
+        con.execute("COMMIT")
+    rows = con.execute(f"SELECT count(*) FROM staging.{bron}").fetchall()[0][0]
+    return StagingResult(bron, rows, current, unchanged)
+
+
+def load_reference(con: duckdb.DuckDBPyConnection, defs: Definitions, name: str) -> int:
+    """referentie.<name> from the definitions (sources/definitions/reference.py); returns its rows."""
+    build, _description = reference.TABLES[name]
+    return replace_table(con, "referentie", name, build(defs))

@@ -1,4 +1,4 @@
--- marts.stand: the stock of GI measures on every month-end peildatum (CONTRACT 4): lopend
+-- marts.stand: the stock of GI measures on every month-end peildatum (docs/contract.md section 4): lopend
 -- and, of those, wachtend op jeugdbeschermer, per maatregel_type, from
 -- modellen.lopende_maatregelen. TOTAAL roll-ups over organisations, regions, municipalities
 -- within a region, and measure types. Counted once at the finest grain first, so the

@@ -1,4 +1,4 @@
--- marts.uitstroom: outflow per month (CONTRACT 4): GI measures by month of datum_einde per
+-- marts.uitstroom: outflow per month (docs/contract.md section 4): GI measures by month of datum_einde per
 -- reden_einde, VT cases by month of datum_afgerond per vervolg, RvdK investigations by month
 -- of datum_afgerond per uitkomst, with the mean and median duration in calendar days (end -
 -- start: datum_uitspraak, datum_ontvangst, datum_verzoek). Only months on the

@@ -19,7 +19,7 @@ def _add_data_dir(parser: argparse.ArgumentParser) -> None:
 
 
 def _cmd_generate(args: argparse.Namespace) -> int:
-    from sources.synthetic import generate
+    from synthetic import generate
 
     root = data_dir(args.data_dir)
     summary = generate(
@@ -35,7 +35,7 @@ def _cmd_generate(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from sources.synthetic import generate
+    from synthetic import generate
 
     root = data_dir(args.data_dir)
     if inbox_dir(root).exists() and any(inbox_dir(root).iterdir()):
@@ -64,7 +64,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from expectations.rules import validate_file
+    from expectations.validate import validate_file
     from sources.definitions import load_definitions
 
     report = validate_file(
@@ -79,9 +79,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_dictionary(args: argparse.Namespace) -> int:
-    from sources.dictionary import write_dictionary
+    from marts.catalog import write_marts_doc
+    from sources.definitions.dictionary import write_dictionary
 
-    stale = write_dictionary(check=args.check)
+    stale = write_dictionary(check=args.check) + write_marts_doc(check=args.check)
     if args.check and stale:
         print("Stale: " + ", ".join(str(p) for p in stale) + " (run `ketenmonitor dictionary`)", file=sys.stderr)
         return 1
@@ -118,7 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--peildatum", help="YYYY-MM-DD (default: from the file name)")
     check.set_defaults(func=_cmd_check)
 
-    dic = sub.add_parser("dictionary", help="regenerate the data dictionary from definitions/")
+    dic = sub.add_parser(
+        "dictionary", help="regenerate docs/data_dictionary.md (definitions/) and docs/marts.md (marts/*.yml)"
+    )
     dic.add_argument("--check", action="store_true", help="exit 1 when the committed dictionary is stale")
     dic.set_defaults(func=_cmd_dictionary)
     return parser

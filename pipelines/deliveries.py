@@ -1,16 +1,19 @@
-"""Deliveries layer: every inbox file is a partition of `levering`; the sensor finds new ones."""
+"""Deliveries: every inbox file is a partition of `levering` (intake in marts/intake.py, validated
+by Great Expectations through expectations/gx/); `data_docs` publishes the validation results.
+The inbox sensor that adds and runs new partitions is in pipelines/automation.py.
+"""
 
-import json
 import warnings
+from pathlib import Path
 
 import dagster as dg
 
-from pipelines.gx import gx_hook, validator
+from expectations.gx.validation import GxValidator
+from expectations.rules import ValidationReport
+from marts.intake import GxHook, GxRecord, IntakeResult, process_delivery
 from pipelines.resources import DUCKDB_POOL, Warehouse
-from sources.definitions import current_definitions
+from sources.definitions import Definitions, current_definitions
 from sources.inbox import scan_inbox
-from sources.intake import IntakeResult, process_delivery
-from sources.paths import inbox_dir
 
 # One partition per delivery file, keyed by its place in the inbox: <org>/<bron>/<peildatum>.<ext>.
 leveringen_partitions = dg.DynamicPartitionsDefinition(name="leveringen")
@@ -24,6 +27,28 @@ warnings.filterwarnings(
 CHECK_FOUTEN = "fouten"
 CHECK_WAARSCHUWINGEN = "waarschuwingen"
 MAX_RULES_IN_METADATA = 50
+
+
+# One validator per data dir and definitions version per process: reopening the GX project costs ~0.3 s.
+_VALIDATORS: dict[tuple[Path, str], GxValidator] = {}
+
+
+def validator(defs: Definitions, root: Path) -> GxValidator:
+    key = (Path(root).resolve(), defs.versie)
+    if key not in _VALIDATORS:
+        _VALIDATORS[key] = GxValidator(defs, root)
+    return _VALIDATORS[key]
+
+
+def gx_hook(defs: Definitions, root: Path) -> GxHook:
+    """Intake's hook that runs the delivery's GX checkpoint."""
+    gx = validator(defs, root)
+
+    def run(report: ValidationReport, levering_id: str, previous_row_count: int | None) -> GxRecord:
+        outcome = gx.validate(report, levering_id, previous_row_count=previous_row_count)
+        return GxRecord(outcome.run_id, outcome.results, outcome.data_docs_page)
+
+    return run
 
 
 def inbox_keys(inbox_root) -> list[str]:
@@ -143,26 +168,3 @@ def data_docs(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.Mat
     index = validator(current_definitions(), warehouse.root).build_docs()
     context.log.info(f"Data Docs: {index}")
     return dg.MaterializeResult(metadata={"index": dg.MetadataValue.path(str(index))})
-
-
-leveringen_job = dg.define_asset_job("leveringen_job", selection=[levering])
-
-
-@dg.sensor(job=leveringen_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
-def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
-    """Adds a partition for every new inbox file and runs it; a changed file (new sha256) runs again."""
-    inbox = inbox_dir(warehouse.root)
-    if not inbox.is_dir():
-        return dg.SkipReason(f"no inbox at {inbox}")
-    seen: dict[str, float] = json.loads(context.cursor) if context.cursor else {}
-    keys = inbox_keys(inbox)
-    changed = [k for k in keys if seen.get(k) != (inbox / k).stat().st_mtime]
-    if not changed:
-        return dg.SkipReason("no new or changed deliveries")
-    known = set(context.instance.get_dynamic_partitions(leveringen_partitions.name))
-    new = [k for k in changed if k not in known]
-    context.update_cursor(json.dumps({k: (inbox / k).stat().st_mtime for k in keys}))
-    return dg.SensorResult(
-        run_requests=[dg.RunRequest(partition_key=k, run_key=f"{k}@{(inbox / k).stat().st_mtime}") for k in changed],
-        dynamic_partitions_requests=[leveringen_partitions.build_add_request(new)] if new else [],
-    )

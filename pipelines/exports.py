@@ -1,15 +1,15 @@
-"""Exports layer: the region exports of CONTRACT section 5 as one Dagster asset.
+"""Exports: the region exports of docs/contract.md section 5 as one Dagster asset.
 
 Asset `exports` (group "exports") reads every contract mart once the marts are built and
-publishes `<data dir>/exports/<jeugdregio_code>/` (sources/exports.py: disclosure control,
+publishes `<data dir>/exports/<jeugdregio_code>/` (exports/regions.py: disclosure control,
 parquet by DuckDB COPY, manifest, atomic switch). It runs in the DuckDB pool because it reads
 the warehouse; its connection is read-only and closed before any file is written.
 """
 
 import dagster as dg
 
+from exports.regions import export_regions, export_specs
 from pipelines.resources import DUCKDB_POOL, Warehouse
-from sources.exports import export_regions, export_specs
 
 GROUP = "exports"
 

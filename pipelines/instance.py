@@ -5,7 +5,6 @@ import shutil
 from pathlib import Path
 
 import dagster as dg
-from dagster._core.events import DagsterEventType
 
 from sources.paths import dagster_home
 
@@ -51,7 +50,7 @@ def release_dead_runs(instance: dg.DagsterInstance) -> list[str]:
     released = []
     for run_id in sorted(run_ids):
         run = instance.get_run_by_id(run_id)
-        events = instance.all_logs(run_id, of_type=DagsterEventType.ENGINE_EVENT)
+        events = instance.all_logs(run_id, of_type=dg.DagsterEventType.ENGINE_EVENT)
         pids = {e.dagster_event.pid for e in events if e.dagster_event and e.dagster_event.pid}
         if run is None or run.is_finished or (pids and not any(_alive(pid) for pid in pids)):
             if run is not None and not run.is_finished:

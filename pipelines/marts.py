@@ -1,11 +1,12 @@
-"""Marts layer: the SQL models of `marts/` as Dagster assets, and the mart checks.
+"""Marts: the SQL models of `marts/` as Dagster assets, and the mart checks.
 
 Every model with a `.sql` and `.yml` in `marts/` becomes one asset: the shared building
 blocks under key prefix `modellen` (one multi-asset, built in one step in dependency order),
-the marts under `marts`, all in group "marts" and in the DuckDB pool. Dependencies and
-descriptions come from the `.yml`. Each mart has one multi-asset check that runs its checks
-(marts/checks.py) and reports each with severity ERROR; a failing check does not stop the
-run, it shows in Dagster.
+the marts (the delivery monitor `aanlevering` among them) under `marts`, all in group "marts"
+and in the DuckDB pool. Dependencies and descriptions come from the `.yml`; a model reading
+the registry (`meta.*`) depends on the deliveries. Each mart has one multi-asset check that
+runs its checks (marts/checks.py); each check's kind sets its severity and whether it blocks
+what comes after (a failing key, roll-up or stock-flow check stops the region exports).
 """
 
 from collections.abc import Iterator
@@ -13,9 +14,11 @@ from collections.abc import Iterator
 import dagster as dg
 import duckdb
 
-from marts.catalog import ModelSpec, catalog, marts
+from marts.catalog import ModelSpec, catalog, marts, other_marts
 from marts.checks import CheckOutcome, CheckSpec, checks_for, run_check
+from marts.registry import record_check
 from marts.runner import build_model
+from pipelines.deliveries import levering
 from pipelines.resources import DUCKDB_POOL, Warehouse
 from sources.definitions import Definitions, current_definitions
 
@@ -23,9 +26,12 @@ GROUP = "marts"
 
 
 def table_key(table: str) -> dg.AssetKey:
-    """The asset key of a warehouse table: `staging.gi_maatregelen` -> staging/gi_maatregelen."""
+    """The asset key of a warehouse table: `staging.gi_maatregelen` -> staging/gi_maatregelen.
+
+    The registry (`meta.*`) is written by the deliveries: its key is that of `levering`.
+    """
     schema, name = table.split(".")
-    return dg.AssetKey([schema, name])
+    return levering.key if schema == "meta" else dg.AssetKey([schema, name])
 
 
 def _column_schema(spec: ModelSpec) -> dg.TableSchema:
@@ -41,7 +47,7 @@ def _description(spec: ModelSpec) -> str:
 def _definition_metadata(spec: ModelSpec) -> dict:
     return {
         "dagster/column_schema": _column_schema(spec),
-        "sql": f"marts/{spec.name}.sql",
+        "sql": f"marts/{spec.sql_name}.sql",
         "grain": spec.grain,
         "key": ", ".join(spec.key),
         "materialized": spec.materialized,
@@ -56,6 +62,10 @@ def _build(
     if result.rows is not None:
         metadata["rows"] = result.rows
         metadata["dagster/row_count"] = result.rows
+    if "status" in spec.column_names and spec.is_mart:
+        # The delivery monitor: how many months per status.
+        per_status = dict(con.execute(f"SELECT status, count(*) FROM {spec.table} GROUP BY ALL ORDER BY 1").fetchall())
+        metadata["status"] = dg.MetadataValue.json(per_status)
     rows = result.rows if result.rows is not None else "view"
     context.log.info(f"{spec.table}: {rows} in {result.seconds:.2f} s")
     return dg.MaterializeResult(asset_key=table_key(spec.table), metadata=metadata)
@@ -121,8 +131,8 @@ def _mart_checks(spec: ModelSpec) -> dg.AssetChecksDefinition:
                 check.name,
                 asset=key,
                 description=check.description,
-                additional_deps=[table_key(t) for t in check.reads],
-                blocking=False,
+                additional_deps=[table_key(t) for t in check.kind.reads],
+                blocking=check.kind.blocking,
             )
             for check in checks
         ],
@@ -131,7 +141,11 @@ def _mart_checks(spec: ModelSpec) -> dg.AssetChecksDefinition:
     def _checks(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> Iterator[dg.AssetCheckResult]:
         with warehouse.connect() as con:
             outcomes = [(check, run_check(con, spec, check.name)) for check in checks]
+            for check, outcome in outcomes:
+                record_check(con, spec.table, check.name, check.kind.severity, outcome.passed, outcome.failures)
         for check, outcome in outcomes:
+            if not outcome.passed and check.kind.severity == "WARN":
+                context.log.warning(f"{spec.table}: {check.name}: {outcome.failures} finding(s)")
             yield _result(key, check, outcome)
 
     return _checks
@@ -142,11 +156,12 @@ def _result(key: dg.AssetKey, check: CheckSpec, outcome: CheckOutcome) -> dg.Ass
         asset_key=key,
         check_name=check.name,
         passed=outcome.passed,
-        severity=dg.AssetCheckSeverity.ERROR,
+        severity=dg.AssetCheckSeverity(check.kind.severity),
         description=check.description,
         metadata={
             "failing_rows": outcome.failures,
             "examples": dg.MetadataValue.json(outcome.examples),
+            **{k: (dg.MetadataValue.json(v) if isinstance(v, list) else v) for k, v in outcome.metadata.items()},
         },
     )
 
@@ -154,9 +169,9 @@ def _result(key: dg.AssetKey, check: CheckSpec, outcome: CheckOutcome) -> dg.Ass
 def mart_assets() -> list[dg.AssetsDefinition]:
     """The building blocks (assets modellen/<name>, one multi-asset) and one asset per mart (marts/<name>)."""
     blocks = [spec for spec in catalog().values() if not spec.is_mart]
-    return [_building_blocks_asset(blocks), *(_mart_asset(spec) for spec in marts())]
+    return [_building_blocks_asset(blocks), *(_mart_asset(spec) for spec in [*marts(), *other_marts()])]
 
 
 def mart_asset_checks() -> list[dg.AssetChecksDefinition]:
     """One multi-asset check per mart, running every check that applies to it."""
-    return [_mart_checks(spec) for spec in marts()]
+    return [_mart_checks(spec) for spec in [*marts(), *other_marts()]]

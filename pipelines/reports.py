@@ -1,21 +1,18 @@
-"""Reports layer: the region reports and the board overview as two Dagster assets (group "reports").
+"""Reports: the region reports and the board overview as two Dagster assets (group "reports").
 
 `reports/regio` writes `<data dir>/reports/regio/<code>.html` from the region exports only;
 `reports/bestuur` writes `<data dir>/reports/bestuur.html` from the exports, the delivery
-monitor, the delivery registry (links into the Data Docs) and the latest evaluation of every
-mart and monitoring check. Both are downstream of `exports`, so the main job and the monthly
-schedule rebuild them. The rendering is in sources/reports/.
+monitor, the delivery registry (links into the Data Docs) and the latest outcome of every
+mart check (meta.controles). Both are downstream of `exports`, so the main job and the monthly
+schedule rebuild them. The rendering is in reports/.
 """
 
 import dagster as dg
-from dagster._core.storage.asset_check_execution_record import COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES
 
 from pipelines.deliveries import data_docs
-from pipelines.marts import mart_asset_checks
-from pipelines.monitoring import monitoring_checks
 from pipelines.resources import DUCKDB_POOL, Warehouse
+from reports.build import write_board, write_region_reports
 from sources.definitions import current_definitions
-from sources.reports.build import write_board, write_region_reports
 
 GROUP = "reports"
 EXPORTS = dg.AssetKey("exports")
@@ -49,28 +46,6 @@ def region_reports(context: dg.AssetExecutionContext, warehouse: Warehouse) -> d
     )
 
 
-def check_warnings(instance: dg.DagsterInstance) -> list[str]:
-    """Every mart or monitoring check whose latest completed evaluation failed, as a sentence."""
-    keys = [key for checks in (*mart_asset_checks(), *monitoring_checks()) for key in checks.check_keys]
-    storage = instance.event_log_storage
-    latest = storage.get_latest_asset_check_execution_by_key(keys)
-    out = []
-    for key in keys:
-        record = latest.get(key)
-        if record is not None and record.status not in COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES:
-            # Planned in a run still going (this one): its previous completed evaluation counts.
-            history = storage.get_asset_check_execution_history(key, limit=5)
-            record = next((r for r in history if r.status in COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES), None)
-        if record is None or record.event is None or record.event.dagster_event is None:
-            continue
-        evaluation = record.event.dagster_event.event_specific_data
-        if getattr(evaluation, "passed", True):
-            continue
-        level = "fout" if evaluation.severity == dg.AssetCheckSeverity.ERROR else "waarschuwing"
-        out.append(f"{key.asset_key.to_user_string()}: controle {key.name} niet geslaagd ({level}).")
-    return out
-
-
 @dg.asset(
     key=["reports", "bestuur"],
     group_name=GROUP,
@@ -85,10 +60,9 @@ def check_warnings(instance: dg.DagsterInstance) -> list[str]:
     automation_condition=dg.AutomationCondition.eager(),
 )
 def board_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    warnings = check_warnings(context.instance)
-    path = write_board(warehouse.root, warnings, current_definitions())
-    context.log.info(f"board overview: {path} ({len(warnings)} check warnings)")
-    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path)), "check_warnings": len(warnings)})
+    path = write_board(warehouse.root, current_definitions())
+    context.log.info(f"board overview: {path}")
+    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path))})
 
 
 def report_assets() -> list[dg.AssetsDefinition]:

@@ -1,4 +1,4 @@
-"""Dagster resources: the DuckDB warehouse file under the data dir."""
+"""Dagster resources: the DuckDB warehouse of the data dir (opened by marts/warehouse.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-import pandas as pd
-import pyarrow as pa
 
+from marts import warehouse
 from sources.paths import data_dir, warehouse_path
 
 # Every asset that writes the warehouse runs in this pool (limit 1 in dagster.yaml):
@@ -34,24 +33,9 @@ class Warehouse(dg.ConfigurableResource):
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection, always closed afterwards (an open one blocks other writers)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.path))
-        try:
+        with warehouse.connect(self.root) as con:
             yield con
-        finally:
-            con.close()
 
 
 def default_warehouse() -> Warehouse:
     return Warehouse(data_dir=str(data_dir()))
-
-
-def replace_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pd.DataFrame | pa.Table) -> int:
-    """Replace `schema.table` with the contents of a pandas frame or arrow table; returns the row count."""
-    con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-    con.register("_frame", frame)
-    try:
-        con.execute(f'CREATE OR REPLACE TABLE "{schema}"."{table}" AS SELECT * FROM _frame')
-    finally:
-        con.unregister("_frame")
-    return frame.num_rows if isinstance(frame, pa.Table) else len(frame)

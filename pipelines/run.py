@@ -8,18 +8,14 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines.deliveries import data_docs, inbox_keys, levering, leveringen_partitions
-from pipelines.exports import export_assets
+from marts.intake import GEACCEPTEERD
+from marts.registry import processed_versions
+from pipelines.definitions import ASSETS, CHECKS, DOWNSTREAM
+from pipelines.deliveries import inbox_keys, levering, leveringen_partitions
 from pipelines.instance import instance_for
-from pipelines.marts import mart_asset_checks, mart_assets
-from pipelines.monitoring import monitoring_assets, monitoring_checks
-from pipelines.reference import reference_assets
-from pipelines.reports import report_assets
 from pipelines.resources import Warehouse
-from pipelines.staging import staging_assets
 from sources.archive import sha256_of
 from sources.definitions import current_definitions
-from sources.intake import GEACCEPTEERD, processed_versions
 from sources.paths import exports_dir, inbox_dir, reports_dir, warehouse_path
 
 # Our own progress lines say what happens; Dagster's step log stays in its run history.
@@ -109,19 +105,10 @@ def run_pipeline(root: Path, log: Callable[[str], None] = print) -> RunSummary:
             summary.quarantined[key] = codes
             log(f"  [{i}/{len(keys)}] {key}: QUARANTINED ({codes})")
 
-    downstream = [
-        *reference_assets,
-        *staging_assets(),
-        data_docs,
-        *mart_assets(),
-        *monitoring_assets(),
-        *export_assets(),
-        *report_assets(),
-    ]
     log("Building reference data, staging, Data Docs, the marts, the region exports and the reports ...")
     result = dg.materialize(
-        [levering, *downstream, *mart_asset_checks(), *monitoring_checks()],
-        selection=downstream,
+        [*ASSETS, *CHECKS],
+        selection=DOWNSTREAM,
         instance=instance,
         resources=resources,
         raise_on_error=False,

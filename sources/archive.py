@@ -29,7 +29,13 @@ _ARROW_TYPES = {
 }
 
 
+def sha256_text(text: str) -> str:
+    """The sha256 of a text (a fingerprint of what a table is built from)."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def sha256_of(path: Path) -> str:
+    """The sha256 of a file's bytes: the one file hash of the project (archive names, registry, manifests)."""
     digest = hashlib.sha256()
     with Path(path).open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

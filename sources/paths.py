@@ -1,4 +1,4 @@
-"""Where things live under the data dir (CONTRACT sections 1, 5 and 6)."""
+"""Where things live under the data dir (docs/contract.md sections 1, 5 and 6)."""
 
 from __future__ import annotations
 

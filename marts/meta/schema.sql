@@ -58,3 +58,15 @@ CREATE TABLE IF NOT EXISTS meta.staging_inhoud (
     vingerafdruk VARCHAR NOT NULL,
     gebouwd_op  TIMESTAMP NOT NULL
 );
+
+-- The latest outcome of every mart check (marts/checks.py), written by the check itself: the
+-- board overview lists the failing ones without asking the orchestrator.
+CREATE TABLE IF NOT EXISTS meta.controles (
+    tabel          VARCHAR NOT NULL,
+    controle       VARCHAR NOT NULL,
+    ernst          VARCHAR NOT NULL,   -- ERROR | WARN
+    geslaagd       BOOLEAN NOT NULL,
+    bevindingen    BIGINT NOT NULL,
+    sinds          TIMESTAMP NOT NULL,   -- since when this outcome holds (a rerun with the same outcome keeps it)
+    PRIMARY KEY (tabel, controle)
+);

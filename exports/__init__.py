@@ -1,0 +1,1 @@
+"""Region exports: disclosure control, region files, atomic publication."""

@@ -1,0 +1,88 @@
+"""The delivery registry in schema `meta` of the warehouse: what was processed, its verdict, what is in force.
+
+Written by intake (marts/intake.py) and staging; read by the runner, the exports and the
+reports. Its tables are created once (marts/meta/schema.sql) and never dropped by a run.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import duckdb
+
+from expectations.rules import RuleResult
+from marts.sql import run_sql
+from sources.definitions import Definitions
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    run_sql(con, "meta/schema")
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    [(exists,)] = run_sql(con, "meta/tabel_bestaat", fetch=True, schema=schema, tabel=table)
+    return bool(exists)
+
+
+def earlier_processing(con: duckdb.DuckDBPyConnection, key: dict) -> tuple | None:
+    """(status, rows, GX run id, Data Docs page, typed copy, ...) of this file version under these definitions."""
+    rows = run_sql(con, "meta/vorige_verwerking", fetch=True, **key)
+    return rows[0] if rows else None
+
+
+def stored_results(con: duckdb.DuckDBPyConnection, key: dict) -> list[RuleResult]:
+    """The rule results stored for one processed file version."""
+    rows = run_sql(con, "meta/regelresultaten_van", fetch=True, **key)
+    return [
+        RuleResult(
+            code=r[0],
+            ernst=r[1],
+            controle=r[2],
+            kolom=r[3],
+            aantal=r[4],
+            rijen=list(r[5] or []),
+            melding_nl=r[6],
+            melding_en=r[7],
+        )
+        for r in rows
+    ]
+
+
+def previous_row_count(con: duckdb.DuckDBPyConnection, organisatie_code: str, bron: str, peildatum: date) -> int | None:
+    """The row count of the organisation's accepted delivery of the bron before this peildatum."""
+    rows = run_sql(
+        con, "meta/vorige_aantal_rijen", fetch=True, organisatie_code=organisatie_code, bron=bron, peildatum=peildatum
+    )
+    return rows[0][0] if rows else None
+
+
+def processed_versions(con: duckdb.DuckDBPyConnection, defs: Definitions) -> dict[tuple[str, str], tuple[str, str]]:
+    """(levering_id, sha256) -> (status, rule codes) for every version processed under these definitions."""
+    ensure_schema(con)
+    rows = run_sql(con, "meta/verwerkte_versies", fetch=True, definities_versie=defs.versie)
+    return {(r[0], r[1]): (r[2], r[3]) for r in rows}
+
+
+def current_deliveries(con: duckdb.DuckDBPyConnection, defs: Definitions, bron: str) -> list[tuple]:
+    """(organisatie_code, peildatum, levering_id, sha256, parquet path) of the deliveries in force.
+
+    Needs the registry (`ensure_schema`); the caller may hold a read-only connection.
+    """
+    return run_sql(con, "staging/huidige_leveringen", fetch=True, bron=bron, definities_versie=defs.versie)
+
+
+def record_check(
+    con: duckdb.DuckDBPyConnection, table: str, check: str, severity: str, passed: bool, failures: int
+) -> None:
+    """Keep the latest outcome of one mart check in meta.controles (the board reads it)."""
+    ensure_schema(con)
+    run_sql(
+        con,
+        "meta/registreer_controle",
+        tabel=table,
+        controle=check,
+        ernst=severity,
+        geslaagd=passed,
+        bevindingen=failures,
+        sinds=datetime.now(UTC).replace(tzinfo=None),
+    )

@@ -1,0 +1,192 @@
+"""The board overview: all regions side by side on the norms (from the region exports), the
+delivery monitor, the validation results with links into the Data Docs, and the warnings.
+
+The norms come from the exports, like the region reports; deliveries, validations and
+warnings are about organisations and files, read from the warehouse's registry and delivery
+monitor on a short read-only connection.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import quote
+
+import duckdb
+
+from marts.registry import table_exists
+from marts.sql import SqlFolder
+from reports.dutch import datum
+from reports.export_data import GEEN, TOTAAL, RegionExport, Waarde, pct_binnen_norm, values
+from reports.region import latest_month, months_ending, region_names
+from reports.svg import sparkline
+from sources.definitions import Definitions
+
+SQL = SqlFolder(Path(__file__).parent / "sql")
+
+
+@dataclass
+class NormCell:
+    pct: Waarde
+    spark: str
+
+
+@dataclass
+class RegionRow:
+    code: str
+    naam: str
+    month: date | None
+    normen: list[NormCell]
+    report: str  # relative link to the region report
+
+
+@dataclass
+class DeliveryRow:
+    organisatie: str
+    bron: str
+    cells: list[tuple[str, str, str, str]]  # per month: status code, symbol, label, rules
+    verouderd: bool
+
+
+@dataclass
+class ValidationRow:
+    levering_id: str
+    status: str
+    fouten: int
+    waarschuwingen: int
+    regels: str
+    link: str | None
+    verwerkt_op: str
+
+
+@dataclass
+class BoardReport:
+    generated_at: str
+    definities_versie: str
+    month: date | None
+    norm_labels: list[str]
+    kader: str
+    spark_months: int
+    regions: list[RegionRow]
+    delivery_months: list[date]
+    deliveries: list[DeliveryRow] | None
+    statuses: list[tuple[str, str, str]]  # legend: code, symbol, label
+    validations: list[ValidationRow]
+    warnings: list[str] = field(default_factory=list)
+
+
+def _link(target: str | None, reports: Path) -> str | None:
+    """A relative, URL-quoted link from reports/ to a Data Docs page (None when it does not exist)."""
+    if not target or not Path(target).is_file():
+        return None
+    return quote(os.path.relpath(target, reports).replace(os.sep, "/"))
+
+
+def _region_rows(exports: list[RegionExport], defs: Definitions, month: date | None) -> list[RegionRow]:
+    config = defs.rapportage
+    names = region_names(defs)
+    months = months_ending(month, config.maanden_in_grafieken)
+    out = []
+    for export in exports:
+        normen = export.table("normen")
+        cells = []
+        for norm, label in config.normlabels.items():
+            series = pct_binnen_norm(normen, months, organisatie_code=TOTAAL, kader=config.kader_normen, norm=norm)
+            cells.append(
+                NormCell(
+                    pct=series[-1] if series else Waarde(None, GEEN),
+                    spark=sparkline(values(series), label=f"{label}, {export.code}, {len(months)} maanden"),
+                )
+            )
+        out.append(
+            RegionRow(
+                export.code,
+                names.get(export.code, export.code),
+                latest_month(export),
+                cells,
+                f"regio/{export.code}.html",
+            )
+        )
+    return out
+
+
+def check_warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every mart check whose latest outcome failed (meta.controles), as a sentence."""
+    if not table_exists(con, "meta", "controles"):
+        return []
+    level = {"ERROR": "fout", "WARN": "waarschuwing"}
+    return [
+        f"{tabel.replace('.', '/')}: controle {controle} niet geslaagd ({level[ernst]})."
+        for tabel, controle, ernst in SQL.run(con, "controlewaarschuwingen", fetch=True)
+    ]
+
+
+def build_board_report(
+    exports: list[RegionExport],
+    con: duckdb.DuckDBPyConnection,
+    defs: Definitions,
+    reports: Path,
+    generated_at: str,
+) -> BoardReport:
+    """Everything the board overview shows; `con` is a read-only warehouse connection."""
+    config = defs.rapportage
+    month = max((m for e in exports if (m := latest_month(e))), default=None)
+
+    has_monitor = table_exists(con, "marts", "aanlevering")
+    deliveries = None
+    delivery_months: list[date] = []
+    warnings = check_warnings(con)
+    if has_monitor:
+        grid: dict[tuple[str, str], dict] = {}
+        for org, naam, bron, expected, status, regels, verouderd in SQL.run(
+            con, "aanlevering_raster", fetch=True, maanden=config.maanden_aanlevering
+        ):
+            row = grid.setdefault((org, bron), {"naam": naam, "cells": {}, "verouderd": bool(verouderd)})
+            row["cells"][expected] = (status, regels.replace(",", ", "))
+        delivery_months = sorted({m for row in grid.values() for m in row["cells"]})
+        deliveries = []
+        for (org, bron), row in sorted(grid.items()):
+            cells = []
+            for m in delivery_months:
+                status, regels = row["cells"].get(m, ("", ""))
+                look = config.aanleverstatus.get(status)
+                cells.append((status, look.symbool if look else "", look.label if look else "niet verwacht", regels))
+            deliveries.append(DeliveryRow(f"{row['naam']} ({org})", bron, cells, row["verouderd"]))
+            if row["verouderd"]:
+                warnings.append(f"{row['naam']} ({org}), {bron}: de volgende levering is te laat (leveringsmonitor).")
+
+    validations = [
+        ValidationRow(
+            levering_id=lid,
+            status=status,
+            fouten=fouten,
+            waarschuwingen=waarsch,
+            regels=regels.replace(",", ", "),
+            link=_link(pad, reports),
+            verwerkt_op=datum(verwerkt.date()),
+        )
+        for lid, _org, _bron, _peil, status, fouten, waarsch, regels, pad, verwerkt in SQL.run(
+            con, "validaties", fetch=True, definities_versie=defs.versie
+        )
+    ]
+    for lid, code, kolom, aantal, melding in SQL.run(
+        con, "leveringswaarschuwingen", fetch=True, definities_versie=defs.versie
+    ):
+        warnings.append(f"{lid}: {code}{f' ({kolom})' if kolom else ''}, {aantal} rij(en): {melding}")
+
+    return BoardReport(
+        generated_at=generated_at,
+        definities_versie=defs.versie,
+        month=month,
+        norm_labels=list(config.normlabels.values()),
+        kader=config.kader_normen,
+        spark_months=config.maanden_in_grafieken,
+        regions=_region_rows(exports, defs, month),
+        delivery_months=delivery_months,
+        deliveries=deliveries,
+        statuses=[(code, s.symbool, s.label) for code, s in config.aanleverstatus.items()],
+        validations=validations,
+        warnings=warnings,
+    )

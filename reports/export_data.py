@@ -1,0 +1,128 @@
+"""Reading one region export (`exports/<region>/`) and looking up its cells as the reports show them.
+
+A cell is a `Waarde`: a number, or why there is none. `onderdrukt` (suppressed for small
+numbers, docs/contract.md section 5) is never turned into 0; a missing row is "geen gegevens", not 0 either,
+because an organisation that did not deliver a month has no row for it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pyarrow.parquet as pq
+
+from reports.dutch import getal, is_number
+
+TOTAAL = "TOTAAL"
+OK, ONDERDRUKT, GEEN, NVT = "ok", "onderdrukt", "geen", "nvt"
+TEXT = {ONDERDRUKT: "onderdrukt", GEEN: "geen gegevens", NVT: "n.v.t."}
+
+
+@dataclass(frozen=True)
+class Waarde:
+    value: float | None
+    state: str  # ok, onderdrukt, geen (no row), nvt (row without this figure, e.g. no finished cases)
+
+    @property
+    def ok(self) -> bool:
+        return self.state == OK
+
+    def text(self, fmt: Callable[[float], str] = getal) -> str:
+        return fmt(self.value) if self.ok and self.value is not None else TEXT[self.state]
+
+
+class Mart:
+    """The rows of one export file as plain dicts, with a lookup index per set of filter columns.
+
+    A report asks a few thousand single-cell questions of files of up to some hundred thousand
+    rows: one pass to build an index per question shape, then dictionary lookups.
+    """
+
+    def __init__(self, rows: list[dict]) -> None:
+        self.rows = rows
+        self._indexes: dict[tuple[str, ...], dict[tuple, dict]] = {}
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
+
+    def find(self, **filters: object) -> dict | None:
+        """The row whose columns equal the given values (the first, if several)."""
+        columns = tuple(sorted(filters))
+        index = self._indexes.get(columns)
+        if index is None:
+            index = {}
+            for row in self.rows:
+                index.setdefault(tuple(row.get(c) for c in columns), row)
+            self._indexes[columns] = index
+        return index.get(tuple(filters[c] for c in columns))
+
+    def where(self, **filters: object) -> list[dict]:
+        return [row for row in self.rows if all(row.get(c) == v for c, v in filters.items())]
+
+
+@dataclass
+class RegionExport:
+    code: str
+    folder: Path
+    manifest: dict
+    tables: dict[str, Mart]
+
+    def table(self, mart: str) -> Mart:
+        return self.tables.get(mart, Mart([]))
+
+
+def read_region_export(folder: Path) -> RegionExport:
+    """The manifest and every mart file listed in it (dates as datetime.date).
+
+    Only the region-wide rows of the marts per municipality (gemeente_code TOTAAL) are read:
+    the reports show no municipality, and those rows are most of the file.
+    """
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    tables = {}
+    for entry in manifest["bestanden"]:
+        path = folder / entry["bestand"]
+        per_gemeente = "gemeente_code" in pq.read_schema(path).names
+        table = pq.read_table(path, filters=[("gemeente_code", "=", TOTAAL)] if per_gemeente else None)
+        tables[entry["mart"]] = Mart(table.to_pylist())
+    return RegionExport(code=manifest["regio"], folder=folder, manifest=manifest, tables=tables)
+
+
+def _waarde(row: dict | None, column: str) -> Waarde:
+    if row is None:
+        return Waarde(None, GEEN)
+    value = row.get(column)
+    if is_number(value):
+        return Waarde(float(value), OK)
+    return Waarde(None, ONDERDRUKT if row.get("onderdrukt") else NVT)
+
+
+def cell(mart: Mart, column: str, **filters: object) -> Waarde:
+    """One figure: the value of `column` in the row matching `filters`."""
+    return _waarde(mart.find(**filters), column)
+
+
+def monthly(mart: Mart, column: str, days: list[date], date_column: str, **filters: object) -> list[Waarde]:
+    """`column` for each day in `days` (first days for periode, last days for peildatum)."""
+    return [_waarde(mart.find(**{date_column: day}, **filters), column) for day in days]
+
+
+def pct_binnen_norm(normen: Mart, months: list[date], **filters: object) -> list[Waarde]:
+    """pct_binnen_norm per month (periode); "n.v.t." rather than "onderdrukt" where the visible
+    counts show there was nothing to divide by (binnen + buiten = 0)."""
+    out = []
+    for month in months:
+        row = normen.find(periode=month, **filters)
+        pct, binnen, buiten = (_waarde(row, c) for c in ("pct_binnen_norm", "binnen_norm", "buiten_norm"))
+        nothing = pct.state == ONDERDRUKT and binnen.ok and buiten.ok and binnen.value + buiten.value == 0
+        out.append(Waarde(None, NVT) if nothing else pct)
+    return out
+
+
+def values(cells: list[Waarde]) -> list[float | None]:
+    """What a chart draws: the number, or a gap."""
+    return [c.value if c.ok else None for c in cells]

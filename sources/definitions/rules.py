@@ -1,0 +1,232 @@
+"""The rule kinds of the definitions (`controle`), one class each, and the one table of how each applies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Literal, get_args
+
+from pydantic import Field, model_validator
+
+from sources.definitions.base import RULE_CODE, Ernst, Tekst, _Model
+
+# --- rules --------------------------------------------------------------------------
+
+
+_COMMON_FIELDS = frozenset({"code", "ernst", "melding", "omschrijving", "controle"})
+
+
+class _Regel(_Model):
+    code: str = Field(pattern=RULE_CODE)
+    ernst: Ernst
+    melding: Tekst
+    omschrijving: Tekst | None = None
+
+    def parameters(self) -> dict:
+        """The rule's own settings (kolom, marge_dagen, ...): every field but those all rules share."""
+        return {k: v for k, v in self.model_dump().items() if k not in _COMMON_FIELDS}
+
+
+class LeesbaarRegel(_Regel):
+    controle: Literal["leesbaar"]
+
+
+class NietLeegRegel(_Regel):
+    controle: Literal["niet_leeg"]
+
+
+class BestandsnaamRegel(_Regel):
+    controle: Literal["bestandsnaam"]
+
+
+class BekendeOrganisatieRegel(_Regel):
+    controle: Literal["bekende_organisatie"]
+
+
+class BronToegestaanRegel(_Regel):
+    controle: Literal["bron_toegestaan"]
+
+
+class ExacteKolommenRegel(_Regel):
+    controle: Literal["exacte_kolommen"]
+
+
+class VerbodenKolomnamenRegel(_Regel):
+    controle: Literal["verboden_kolomnamen"]
+    patronen: list[str] = Field(min_length=1)
+
+
+class GeenBsnRegel(_Regel):
+    controle: Literal["geen_bsn"]
+
+
+class TypeRegel(_Regel):
+    controle: Literal["type"]
+
+
+class VerplichtRegel(_Regel):
+    controle: Literal["verplicht"]
+
+
+class CodelijstRegel(_Regel):
+    controle: Literal["codelijst"]
+
+
+class PatroonRegel(_Regel):
+    controle: Literal["patroon"]
+
+
+class ReferentieRegel(_Regel):
+    controle: Literal["referentie"]
+
+
+class NietNaPeildatumRegel(_Regel):
+    controle: Literal["niet_na_peildatum"]
+
+
+class AantalRijenVeranderingRegel(_Regel):
+    controle: Literal["aantal_rijen_verandering"]
+
+
+class UniekRegel(_Regel):
+    controle: Literal["uniek"]
+    kolom: str
+
+
+class JarenVoorPeildatumRegel(_Regel):
+    controle: Literal["jaren_voor_peildatum"]
+    kolom: str
+    min_jaren: int
+    max_jaren: int
+
+
+class NietVoorRegel(_Regel):
+    """`kolom` >= `referentie_kolom` + `marge_dagen`, checked where both are filled."""
+
+    controle: Literal["niet_voor"]
+    kolom: str
+    referentie_kolom: str
+    marge_dagen: int = 0
+
+
+class GevuldPreciesAlsRegel(_Regel):
+    """`kolom` is filled exactly when `voorwaarde_kolom` is filled (or equals the value)."""
+
+    controle: Literal["gevuld_precies_als"]
+    kolom: str
+    voorwaarde_kolom: str
+    voorwaarde_waarde: str | None = None
+
+
+class BereikRegel(_Regel):
+    controle: Literal["bereik"]
+    kolom: str
+    minimaal: float | None = None
+    maximaal: float | None = None
+    groter_dan: float | None = None
+    kleiner_dan: float | None = None
+
+    @model_validator(mode="after")
+    def _has_bound(self) -> BereikRegel:
+        if all(v is None for v in (self.minimaal, self.maximaal, self.groter_dan, self.kleiner_dan)):
+            raise ValueError("a bereik rule needs at least one of minimaal, maximaal, groter_dan, kleiner_dan")
+        return self
+
+
+class MaandeindeRegel(_Regel):
+    controle: Literal["maandeinde"]
+    kolom: str
+
+
+class MaxDuurDagenRegel(_Regel):
+    """(`kolom`, or the peildatum when empty) - `referentie_kolom` <= `max_dagen`."""
+
+    controle: Literal["max_duur_dagen"]
+    kolom: str
+    referentie_kolom: str
+    max_dagen: int = Field(ge=1)
+    # Rows whose `behalve_kolom` holds one of `behalve_waarden` are exempt (a guardianship
+    # from infancy to 18 rightly lasts longer than other measures).
+    behalve_kolom: str | None = None
+    behalve_waarden: list[str] = Field(default_factory=list)
+
+
+Regel = Annotated[
+    LeesbaarRegel
+    | NietLeegRegel
+    | BestandsnaamRegel
+    | BekendeOrganisatieRegel
+    | BronToegestaanRegel
+    | ExacteKolommenRegel
+    | VerbodenKolomnamenRegel
+    | GeenBsnRegel
+    | TypeRegel
+    | VerplichtRegel
+    | CodelijstRegel
+    | PatroonRegel
+    | ReferentieRegel
+    | NietNaPeildatumRegel
+    | AantalRijenVeranderingRegel
+    | UniekRegel
+    | JarenVoorPeildatumRegel
+    | NietVoorRegel
+    | GevuldPreciesAlsRegel
+    | BereikRegel
+    | MaandeindeRegel
+    | MaxDuurDagenRegel,
+    Field(discriminator="controle"),
+]
+
+
+@dataclass(frozen=True)
+class CheckKind:
+    """How a kind of rule (`controle`) is applied: the one table the validation stages read."""
+
+    # In regels_algemeen.yaml and applied to every bron by column attributes; else a bron's own rule.
+    general: bool
+    # pre_read: about the file and its path, decided before reading it; file: about the file as read
+    # (header, row count), one result per file or column; row: counts failing rows.
+    stage: Literal["pre_read", "file", "row"]
+
+
+CHECK_KINDS: dict[str, CheckKind] = {
+    "leesbaar": CheckKind(True, "pre_read"),
+    "bestandsnaam": CheckKind(True, "pre_read"),
+    "bekende_organisatie": CheckKind(True, "pre_read"),
+    "bron_toegestaan": CheckKind(True, "pre_read"),
+    "niet_leeg": CheckKind(True, "file"),
+    "exacte_kolommen": CheckKind(True, "file"),
+    "verboden_kolomnamen": CheckKind(True, "file"),
+    "aantal_rijen_verandering": CheckKind(True, "file"),
+    "geen_bsn": CheckKind(True, "row"),
+    "type": CheckKind(True, "row"),
+    "verplicht": CheckKind(True, "row"),
+    "codelijst": CheckKind(True, "row"),
+    "patroon": CheckKind(True, "row"),
+    "referentie": CheckKind(True, "row"),
+    "niet_na_peildatum": CheckKind(True, "row"),
+    "uniek": CheckKind(False, "row"),
+    "jaren_voor_peildatum": CheckKind(False, "row"),
+    "niet_voor": CheckKind(False, "row"),
+    "gevuld_precies_als": CheckKind(False, "row"),
+    "bereik": CheckKind(False, "row"),
+    "maandeinde": CheckKind(False, "row"),
+    "max_duur_dagen": CheckKind(False, "row"),
+}
+GENERAL_CHECKS = frozenset(c for c, k in CHECK_KINDS.items() if k.general)
+PRE_READ_CHECKS = frozenset(c for c, k in CHECK_KINDS.items() if k.stage == "pre_read")
+ROW_CHECKS = frozenset(c for c, k in CHECK_KINDS.items() if k.stage == "row")
+
+_RULE_CLASSES = get_args(get_args(Regel)[0])
+if set(CHECK_KINDS) != {get_args(c.model_fields["controle"].annotation)[0] for c in _RULE_CLASSES}:
+    raise RuntimeError("CHECK_KINDS and the rule classes name different kinds of rule")
+
+
+class AlgemeneRegels(_Model):
+    regels: list[Regel] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _only_general_checks(self) -> AlgemeneRegels:
+        for regel in self.regels:
+            if regel.controle not in GENERAL_CHECKS:
+                raise ValueError(f"rule {regel.code}: controle {regel.controle!r} belongs in a bron file")
+        return self

@@ -1,0 +1,190 @@
+"""`generate`: simulate the chain and write every organisation's monthly deliveries into the inbox."""
+
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from sources.definitions import Definitions, JarenVoorPeildatumRegel, load_definitions
+
+from . import chain
+from . import defects as defects_module
+from .dates import Werkdagen, dag, maand_einde, plus_maanden
+from .parameters import load_parameters
+from .population import Kinderen, Netwerk
+from .registraties import Registratie
+from .simulatie import Simulatie
+from .snapshots import Correctieplan, momentopname, plan_correcties
+from .writers import EXTENSIE, schrijf
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    path: Path
+    organisatie_code: str
+    bron: str
+    peildatum: date
+    format: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class DefectFile:
+    path: Path
+    organisatie_code: str
+    bron: str
+    peildatum: date
+    rules: tuple[str, ...]
+    description: str
+
+
+@dataclass
+class GenerateSummary:
+    data_dir: Path
+    scale: str
+    seed: int
+    end_month: str
+    snapshots: int
+    files: list[WrittenFile] = field(default_factory=list)
+    defects: list[DefectFile] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    total_rows: int = 0
+    seconds: float = 0.0
+
+    def format_text(self) -> str:
+        per_bron: dict[str, tuple[int, int]] = {}
+        for f in self.files:
+            n, rows = per_bron.get(f.bron, (0, 0))
+            per_bron[f.bron] = (n + 1, rows + f.rows)
+        lines = [
+            f"Generated {len(self.files)} deliveries ({self.total_rows:,} rows) into {self.data_dir / 'inbox'} "
+            f"in {self.seconds:.1f} s: scale {self.scale}, seed {self.seed}, {self.snapshots} snapshot(s) up to "
+            f"{self.end_month}."
+        ]
+        lines += [f"  {bron}: {n} files, {rows:,} rows" for bron, (n, rows) in sorted(per_bron.items())]
+        if self.defects:
+            lines.append(f"  {len(self.defects)} defective deliveries, listed in {self.data_dir / 'defects.json'}")
+        lines += [f"  skipped: {s}" for s in self.skipped]
+        return "\n".join(lines)
+
+
+def _parse_month(text: str | None) -> date:
+    if text is None:
+        today = date.today()
+        return plus_maanden(date(today.year, today.month, 1), -1)
+    try:
+        year, month = (int(part) for part in text.split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        raise ValueError(f"end_month must be YYYY-MM, not {text!r}") from None
+
+
+def _max_age(defs: Definitions) -> int:
+    """The geboortejaar rules' max_jaren: no child in any delivery may be older (by year) than this."""
+    return min(r.max_jaren for r in defs.alle_regels() if isinstance(r, JarenVoorPeildatumRegel))
+
+
+def _write_deliveries(
+    sim: Simulatie, reg: Registratie, plan: Correctieplan, peildatums: list[date], inbox: Path
+) -> tuple[list[WrittenFile], list[str]]:
+    formaat = sim.params.formaat(reg.organisatie_code, reg.bron)
+    written, skipped = [], []
+    for index, peil in enumerate(peildatums):
+        table = momentopname(sim.defs, reg, dag(peil), index, plan)
+        path = inbox / reg.organisatie_code / reg.bron / f"{peil.isoformat()}.{EXTENSIE[formaat]}"
+        if table.num_rows == 0:
+            # An empty full snapshot would be rejected (ALG-BEST-002); a real supplier sends nothing.
+            skipped.append(f"{path}: no records")
+            continue
+        schrijf(table, path, formaat, peil)
+        written.append(WrittenFile(path, reg.organisatie_code, reg.bron, peil, formaat, table.num_rows))
+    return written, skipped
+
+
+def generate(
+    data_dir: Path,
+    scale: Literal["demo", "national"] = "demo",
+    seed: int = 20261124,
+    end_month: str | None = None,
+    defects: bool = False,
+    snapshots: int | None = None,
+    defs: Definitions | None = None,
+) -> GenerateSummary:
+    """Write synthetic deliveries of every organisation into <data_dir>/inbox (docs/contract.md section 1).
+
+    `snapshots` monthly full snapshots per organisation and bron end at `end_month` (default:
+    the last complete month). With `defects`, a few organisations get one extra delivery a
+    month later that breaks named contract rules, listed in <data_dir>/defects.json.
+    The same arguments give byte-identical files.
+    """
+    started = time.perf_counter()
+    defs = defs or load_definitions()
+    params = load_parameters(defs)
+    if scale not in params.schaal:
+        raise ValueError(f"scale must be one of {', '.join(params.schaal)}, not {scale!r}")
+    end = _parse_month(end_month)
+    count = snapshots if snapshots is not None else params.snapshots[scale]
+    if count < 1:
+        raise ValueError("snapshots must be at least 1")
+    peildatums = [maand_einde(m.year, m.month) for m in (plus_maanden(end, i - count + 1) for i in range(count))]
+    startdatum = defs.instellingen.monitor_startdatum
+    if peildatums[0] < startdatum:
+        raise ValueError(f"the first peildatum {peildatums[0]} lies before the monitor's start {startdatum}")
+    # The horizon is the defect month even without defects, so the regular files never depend on that flag.
+    volgende = plus_maanden(end, 1)
+    horizon = maand_einde(volgende.year, volgende.month)
+    first_year = startdatum.year - max(params.inloop_jaren.values()) - 1
+    data_dir = Path(data_dir)
+    netwerk = Netwerk.build(defs, params, horizon)
+    sim = Simulatie(
+        defs=defs,
+        params=params,
+        netwerk=netwerk,
+        kinderen=Kinderen(min_geboortedag=dag(date(horizon.year - _max_age(defs), 1, 1))),
+        werkdagen=Werkdagen(defs, date(first_year, 1, 1), date(horizon.year + 3, 12, 31)),
+        seed=seed,
+        schaal=params.schaal[scale],
+        startdatum=startdatum,
+        horizon=horizon,
+    )
+    registraties = chain.simuleer(sim)
+    peil_dagen = [dag(p) for p in peildatums]
+    plans = [plan_correcties(sim, reg, peil_dagen) for reg in registraties]
+
+    summary = GenerateSummary(data_dir, scale, seed, f"{end.year:04d}-{end.month:02d}", count)
+    inbox = data_dir / "inbox"
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        jobs = [
+            pool.submit(_write_deliveries, sim, reg, plan, peildatums, inbox)
+            for reg, plan in zip(registraties, plans, strict=True)
+        ]
+        results = [job.result() for job in jobs]
+    for written, skipped in results:
+        summary.files.extend(written)
+        summary.skipped.extend(skipped)
+
+    if defects:
+        for d in defects_module.schrijf(sim, registraties, plans, inbox, horizon):
+            summary.defects.append(DefectFile(d.path, d.organisatie_code, d.bron, horizon, d.regels, d.omschrijving))
+        listing = {
+            "peildatum": horizon.isoformat(),
+            "defecten": [
+                {
+                    "pad": d.path.relative_to(data_dir).as_posix(),
+                    "organisatie_code": d.organisatie_code,
+                    "bron": d.bron,
+                    "regels": list(d.rules),
+                    "omschrijving": d.description,
+                }
+                for d in summary.defects
+            ],
+        }
+        (data_dir / "defects.json").write_text(json.dumps(listing, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    summary.total_rows = sum(f.rows for f in summary.files)
+    summary.seconds = time.perf_counter() - started
+    return summary

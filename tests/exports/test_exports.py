@@ -1,0 +1,327 @@
+"""Region exports: a real Dagster materialisation on the fixture deliveries of tests/fixtures/marts/keten.
+
+The scenario's figures are tiny (a handful of measures per region), so at the default threshold
+nearly every count is suppressed; the complementary suppression is exercised on the same
+warehouse with a lower threshold. Tests that write exports again work on a copy of the data dir.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+import exports.regions as exports_module
+from exports.disclosure import ONDERDRUKT, DisclosureSpec, recomputable_cells
+from exports.regions import MANIFEST, VERSIONS_DIR, check_columns, export_regions, export_specs
+from marts.catalog import TOTAAL, catalog
+from pipelines.exports import export_assets
+from pipelines.instance import instance_for
+from pipelines.resources import Warehouse
+from pipelines.run import run_pipeline
+from sources.definitions import Onderdrukking, load_definitions
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "marts"
+CG, RL, MIJOV, RVN = "CENTRAAL_GELDERLAND", "RIVIERENLAND", "MIDDEN_IJSSEL_OOST_VELUWE", "RIJK_VAN_NIJMEGEN"
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def regions(root: Path) -> list[Path]:
+    return sorted(p for p in (root / "exports").iterdir() if not p.name.startswith("."))
+
+
+def query(root: Path, sql: str, *params) -> list[tuple]:
+    con = duckdb.connect(str(root / "warehouse" / "ketenmonitor.duckdb"), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
+
+
+def with_threshold(drempel: int, afronding: int | None = None):
+    defs = load_definitions()
+    instellingen = defs.instellingen.model_copy(
+        update={"onderdrukking": Onderdrukking(drempel=drempel, afronding=afronding)}
+    )
+    return defs.model_copy(update={"instellingen": instellingen})
+
+
+def file_hashes(root: Path) -> dict[str, str]:
+    return {f"{r.name}/{f.name}": sha256(f) for r in regions(root) for f in sorted(r.iterdir())}
+
+
+@pytest.fixture(scope="module")
+def keten(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("DAGSTER_HOME", raising=False)
+        root = tmp_path_factory.mktemp("exports") / "data"
+        shutil.copytree(FIXTURES / "keten" / "inbox", root / "inbox")
+        assert run_pipeline(root, log=lambda _: None).exit_code == 0
+        # run_pipeline built the marts; the export asset runs on its own (its deps are the mart assets).
+        result = dg.materialize(
+            export_assets(),
+            instance=instance_for(root),
+            resources={"warehouse": Warehouse(data_dir=str(root))},
+            raise_on_error=False,
+        )
+        assert result.success
+        yield root, result
+
+
+@pytest.fixture
+def copy_of(keten, tmp_path):
+    """A private copy of the fixture data dir (exports included), for tests that export again."""
+    root, _ = keten
+    copy = tmp_path / "data"
+    shutil.copytree(root / "warehouse", copy / "warehouse")
+    shutil.copytree(root / "exports", copy / "exports", symlinks=True)
+    return copy
+
+
+# --- the Dagster asset ------------------------------------------------------------------
+
+
+def test_asset_group_pool_and_deps():
+    (asset,) = export_assets()
+    assert asset.key == dg.AssetKey("exports")
+    assert asset.group_names_by_key[asset.key] == "exports"
+    assert asset.node_def.pools == {"duckdb"}
+    assert {k.to_user_string() for k in asset.asset_deps[asset.key]} == {
+        *(f"marts/{s.name}" for s in export_specs()),
+        "marts/aanlevering",
+    }
+
+
+def test_materialisation_reports_regions_files_and_suppression(keten):
+    root, result = keten
+    (event,) = [e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey("exports")]
+    meta = event.materialization.metadata
+    folders = regions(root)
+    assert {CG, RL, MIJOV, RVN} <= {p.name for p in folders}
+    assert meta["regions"].value == len(folders)
+    assert meta["files"].value == len(folders) * len(export_specs())
+    manifests = [json.loads((p / MANIFEST).read_text()) for p in folders]
+    assert meta["rows"].value == sum(f["rijen"] for m in manifests for f in m["bestanden"])
+    assert meta["rows_suppressed"].value == sum(f["onderdrukte_rijen"] for m in manifests for f in m["bestanden"])
+    assert meta["rows_suppressed"].value > 0
+    assert {m["run_id"] for m in manifests} == {result.run_id}
+    # exports/<region> is a link to a complete version folder.
+    assert all(p.is_symlink() and Path(os.readlink(p)).parts[0] == VERSIONS_DIR for p in folders)
+
+
+# --- contents -----------------------------------------------------------------------------
+
+
+def test_a_region_export_holds_no_other_regions_rows(keten):
+    root, _ = keten
+    for folder in regions(root):
+        active = set(json.loads((folder / MANIFEST).read_text())["organisaties"])
+        for spec in export_specs():
+            table = pq.read_table(folder / f"{spec.name}.parquet")
+            if "jeugdregio_code" in table.column_names:
+                # Only this region: no other region, and no national (TOTAAL = all regions) rows.
+                assert set(table.column("jeugdregio_code").to_pylist()) <= {folder.name}, (folder.name, spec.name)
+            else:
+                assert set(table.column("organisatie_code").to_pylist()) <= active, (folder.name, spec.name)
+    # The organisations active in a region: exactly those with a row for it in the marts.
+    expected = {
+        org
+        for (org,) in query(
+            root,
+            "SELECT organisatie_code FROM marts.stand WHERE jeugdregio_code = ? "
+            "UNION SELECT organisatie_code FROM marts.instroom WHERE jeugdregio_code = ?",
+            MIJOV,
+            MIJOV,
+        )
+        if org != TOTAAL
+    }
+    assert set(json.loads((root / "exports" / MIJOV / MANIFEST).read_text())["organisaties"]) >= expected
+    assert "JBGL" in expected
+    caseload = pq.read_table(root / "exports" / MIJOV / "caseload.parquet")
+    assert "JBGL" in caseload.column("organisatie_code").to_pylist()
+    # The region's own roll-up (the whole region) is there.
+    instroom = pq.read_table(root / "exports" / MIJOV / "instroom.parquet")
+    assert TOTAAL in instroom.column("gemeente_code").to_pylist()
+
+
+def test_exported_counts_are_empty_or_outside_1_to_9_and_match_the_warehouse(keten):
+    root, _ = keten
+    checked = suppressed = 0
+    for folder in regions(root):
+        for spec in export_specs():
+            ds = DisclosureSpec.from_model(spec)
+            table = pq.read_table(folder / f"{spec.name}.parquet")
+            cols = ", ".join(spec.column_names)
+            exact = {
+                tuple(r[: len(spec.key)]): dict(zip(spec.column_names, r[len(spec.key) :], strict=True))
+                for r in query(root, f"SELECT {', '.join(spec.key)}, {cols} FROM marts.{spec.name}")
+            }
+            for row in table.to_pylist():
+                for col in ds.counts:
+                    assert row[col] is None or not 1 <= row[col] <= 9, (folder.name, spec.name, row)
+                truth = exact[tuple(row[k] for k in spec.key)]
+                emptied = [c for c in spec.column_names if row[c] is None and truth[c] is not None]
+                # Published values are exact (no rounding by default); a row is flagged iff a value was emptied.
+                assert all(row[c] == truth[c] for c in spec.column_names if row[c] is not None)
+                assert row[ONDERDRUKT] == bool(emptied), (spec.name, row, truth)
+                assert set(emptied) <= {*ds.counts, *ds.derived}
+                for col, basis in ds.derived.items():
+                    if sum(truth[b] or 0 for b in basis) < 10:
+                        assert row[col] is None
+                checked += 1
+                suppressed += row[ONDERDRUKT]
+    assert checked > 100 and suppressed > 0
+
+
+@pytest.mark.parametrize("drempel", [2, 3, 10])
+def test_no_suppressed_cell_can_be_recomputed_from_its_total(copy_of, drempel):
+    summary = export_regions(copy_of, run_id=f"drempel-{drempel}", defs=with_threshold(drempel))
+    if drempel == 2:
+        assert summary.complementary_cells > 0  # the scenario has groups with a single small cell
+    for folder in regions(copy_of):
+        for spec in export_specs():
+            table = pq.read_table(folder / f"{spec.name}.parquet")
+            assert recomputable_cells(table, DisclosureSpec.from_model(spec)) == [], (folder.name, spec.name)
+            for col in DisclosureSpec.from_model(spec).counts:
+                assert not [v for v in table.column(col).to_pylist() if v is not None and 1 <= v < drempel]
+
+
+def test_rounding_to_the_base_of_the_definitions(copy_of):
+    export_regions(copy_of, run_id="afronding", defs=with_threshold(2, afronding=5))
+    values = [
+        v
+        for folder in regions(copy_of)
+        for spec in export_specs()
+        for col in DisclosureSpec.from_model(spec).counts
+        for v in pq.read_table(folder / f"{spec.name}.parquet").column(col).to_pylist()
+        if v is not None
+    ]
+    assert values and all(v % 5 == 0 for v in values)
+
+
+def test_columns_and_descriptions_and_no_record_ids(keten):
+    root, _ = keten
+    folder = root / "exports" / RL
+    for spec in export_specs():
+        f = pq.ParquetFile(folder / f"{spec.name}.parquet")
+        assert f.schema_arrow.names == [*spec.column_names, ONDERDRUKT]
+        kv = {k.decode(): v.decode() for k, v in f.metadata.metadata.items()}
+        assert all(kv[c.name] == " ".join(c.description.split()) for c in spec.columns)
+        assert kv["ketenmonitor_mart"] == spec.name
+    assert pq.ParquetFile(folder / "instroom.parquet").schema_arrow.field("aantal").type == "int64"
+    with pytest.raises(ValueError, match="pseudonym or record id"):
+        check_columns(["periode", "kind_id"])
+    with pytest.raises(ValueError):
+        check_columns(["maatregel_id"])
+    check_columns(catalog()["caseload"].column_names)  # unieke_kinderen is a count, not an id
+
+
+def test_manifest_checksums_and_row_counts_match_the_files(keten):
+    root, _ = keten
+    in_force = {
+        (levering_id, sha)
+        for levering_id, sha in query(
+            root,
+            "SELECT levering_id, sha256 FROM meta.leveringen WHERE status = 'geaccepteerd' "
+            "QUALIFY row_number() OVER "
+            "(PARTITION BY organisatie_code, bron ORDER BY peildatum DESC, verwerkt_op DESC) = 1",
+        )
+    }
+    for folder in regions(root):
+        manifest = json.loads((folder / MANIFEST).read_text())
+        assert manifest["regio"] == folder.name
+        assert manifest["definities_versie"] == load_definitions().versie
+        assert manifest["onderdrukking"] == {"drempel": 10, "afronding": None}
+        datetime.fromisoformat(manifest["generated_at"])
+        assert {(d["levering_id"], d["sha256"]) for d in manifest["leveringen"]} == in_force
+        # The superseded JBGL delivery of 2025-05-31 is not in force.
+        assert "JBGL/gi_maatregelen/2025-05-31.csv" not in {d["levering_id"] for d in manifest["leveringen"]}
+        files = {f["bestand"]: f for f in manifest["bestanden"]}
+        assert set(files) == {f"{s.name}.parquet" for s in export_specs()}
+        for name, entry in files.items():
+            assert entry["sha256"] == sha256(folder / name)
+            assert entry["rijen"] == pq.ParquetFile(folder / name).metadata.num_rows
+
+
+# --- publication ------------------------------------------------------------------------
+
+
+def test_a_failed_run_leaves_the_previous_exports_untouched(copy_of, monkeypatch):
+    before = file_hashes(copy_of)
+    links = {p.name: os.readlink(p) for p in regions(copy_of)}
+    real = exports_module.write_parquet
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 12:  # halfway through the second region
+            raise OSError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(exports_module, "write_parquet", failing)
+    with pytest.raises(OSError, match="disk full"):
+        export_regions(copy_of, run_id="mislukt", defs=with_threshold(2))
+    assert file_hashes(copy_of) == before
+    assert {p.name: os.readlink(p) for p in regions(copy_of)} == links
+    # The half-written version is gone; no temporary links are left.
+    assert not [p for p in (copy_of / "exports" / VERSIONS_DIR).iterdir() if "mislukt" in p.name]
+    assert not [p for p in (copy_of / "exports").iterdir() if p.name.endswith(".nieuw")]
+
+    # The next run publishes normally: every region switches to the new, complete version.
+    monkeypatch.setattr(exports_module, "write_parquet", real)
+    summary = export_regions(copy_of, run_id="hersteld", defs=with_threshold(2))
+    assert {os.readlink(p) for p in regions(copy_of)} == {
+        f"{VERSIONS_DIR}/{summary.version}/{p.name}" for p in regions(copy_of)
+    }
+    assert file_hashes(copy_of) != before  # threshold 2 publishes more
+
+
+def test_old_versions_are_pruned_but_the_previous_one_is_kept(copy_of):
+    versions = []
+    for i in range(3):
+        versions.append(export_regions(copy_of, run_id=f"run{i}").version)
+    kept = sorted(p.name for p in (copy_of / "exports" / VERSIONS_DIR).iterdir())
+    # The version in force and the one before it (a reader may still be walking it).
+    assert kept == sorted(versions[1:])
+
+
+def test_exporting_twice_gives_identical_files(copy_of):
+    first = export_regions(copy_of, run_id="een", generated_at=datetime(2026, 1, 1, tzinfo=UTC))
+    hashes = file_hashes(copy_of)
+    manifests = {p.name: json.loads((p / MANIFEST).read_text()) for p in regions(copy_of)}
+    second = export_regions(copy_of, run_id="twee")
+    assert first.version != second.version
+    again = file_hashes(copy_of)
+    assert {k: v for k, v in again.items() if not k.endswith(MANIFEST)} == {
+        k: v for k, v in hashes.items() if not k.endswith(MANIFEST)
+    }
+    for p in regions(copy_of):
+        manifest = json.loads((p / MANIFEST).read_text())
+        assert manifest["run_id"] == "twee" and manifests[p.name]["run_id"] == "een"
+        drop = ("generated_at", "run_id")
+        assert {k: v for k, v in manifest.items() if k not in drop} == {
+            k: v for k, v in manifests[p.name].items() if k not in drop
+        }
+
+
+def test_publish_replaces_plain_folders_and_drops_regions_no_longer_exported(tmp_path):
+    root = tmp_path / "exports"
+    (root / "OUD").mkdir(parents=True)  # a plain folder from before the versioned layout
+    (root / "OUD" / "instroom.parquet").write_text("oud")
+    for version, region_list in (("v1", ["OUD", "WEG"]), ("v2", ["OUD"])):
+        for region in region_list:
+            (root / VERSIONS_DIR / version / region).mkdir(parents=True)
+            (root / VERSIONS_DIR / version / region / MANIFEST).write_text(version)
+        exports_module.publish(root, version, region_list)
+    assert (root / "OUD").is_symlink() and (root / "OUD" / MANIFEST).read_text() == "v2"
+    assert not (root / "WEG").exists() and not (root / "WEG").is_symlink()
+    assert sorted(p.name for p in (root / VERSIONS_DIR).iterdir()) == ["v1", "v2"]
