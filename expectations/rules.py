@@ -13,6 +13,7 @@ that looks like a BSN, or any value of the BSN rule (`RuleResult.voorbeelden` st
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import asdict, dataclass, field
@@ -23,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from expectations.bsn import looks_like_bsn
+from expectations.bsn import eleven_test, looks_like_bsn
 from sources.definitions import GENERAL_CHECKS, PRE_READ_CHECKS, ROW_CHECKS, Bron, Definitions, Kolomtype, Regel
 from sources.inbox import DeliveryRef
 from sources.readers import DeliveryFrame
@@ -111,9 +112,9 @@ class ValidationReport:
         verdict = "GOEDGEKEURD / ACCEPTED" if self.accepted else "AFGEKEURD (in quarantaine) / REJECTED (quarantined)"
         lines = [
             "Validatierapport / validation report",
-            f"Bestand / file:      {self.file}",
-            f"Organisatie:         {self.organisatie_code or '?'}",
-            f"Bron:                {self.bron or '?'}",
+            f"Bestand / file:      {safe_text(self.file)}",
+            f"Organisatie:         {safe_text(self.organisatie_code) or '?'}",
+            f"Bron:                {safe_text(self.bron) or '?'}",
             f"Peildatum:           {self.peildatum.isoformat() if self.peildatum else '?'}",
             f"Records:             {self.row_count if self.row_count is not None else '?'}",
             f"sha256:              {self.sha256}",
@@ -123,14 +124,14 @@ class ValidationReport:
         for r in sorted(self.results, key=lambda r: (not r.is_error, r.code, r.kolom or "")):
             lines.append("")
             severity = "FOUT / ERROR" if r.is_error else "WAARSCHUWING / WARNING"
-            lines.append(f"[{severity}] {r.code}" + (f"  kolom / column: {r.kolom}" if r.kolom else ""))
-            lines.append(f"  NL: {r.melding_nl}")
-            lines.append(f"  EN: {r.melding_en}")
+            lines.append(f"[{severity}] {r.code}" + (f"  kolom / column: {safe_text(r.kolom)}" if r.kolom else ""))
+            lines.append(f"  NL: {safe_text(r.melding_nl)}")
+            lines.append(f"  EN: {safe_text(r.melding_en)}")
             if r.controle in ROW_CHECKS:
                 rows = ", ".join(map(str, r.rijen)) + (", ..." if r.aantal > len(r.rijen) else "")
                 lines.append(f"  aantal rijen / rows: {r.aantal}; voorbeeldrijen / example rows: {rows}")
             if r.voorbeelden:
-                lines.append(f"  voorbeeldwaarden / example values: {', '.join(r.voorbeelden)}")
+                lines.append(f"  voorbeeldwaarden / example values: {', '.join(map(safe_text, r.voorbeelden))}")
         return "\n".join(lines) + "\n"
 
 
@@ -349,10 +350,66 @@ def forbidden_columns(frame: DeliveryFrame, patronen: list[str]) -> list[str]:
     return [c for c in frame.raw.columns if any(p in c.lower() for p in lowered)]
 
 
-def _safe_names(names: list[str]) -> dict[str, str]:
-    # A headerless or shifted file can make a BSN a column name: never repeat it in a report.
-    bsn = looks_like_bsn(pd.Series(names, dtype="string")).to_numpy() if names else []
-    return {n: (f"(kolom {i + 1})" if bsn[i] else n) for i, n in enumerate(names)}
+# --- what a delivery controls, as it may be shown ---------------------------------------------
+#
+# A delivery controls its column names, its file and folder names and its values. Anywhere such a
+# name is shown (rule messages, Data Docs, the board, the console, Dagster's logs) it goes through
+# `safe_text` first: a pseudonym (64 hex) or a number that looks like a BSN is masked, and control
+# characters (ANSI escapes, bidi overrides, line breaks) are dropped. HTML escaping is the job of
+# whatever renders the text (Jinja's autoescape, the Data Docs renderers in expectations/gx/).
+
+PSEUDONYM_MASK = "[pseudoniem]"
+BSN_MASK = "[bsn]"
+_PSEUDONYM_RE = re.compile(r"(?<![0-9A-Fa-f])[0-9A-Fa-f]{64}(?![0-9A-Fa-f])")
+# Nine digits, optionally one separator between two digits (expectations/bsn.py), not inside a longer number.
+_BSN_CANDIDATE_RE = re.compile(r"(?<![0-9])[0-9](?:[ .-]?[0-9]){8}(?![0-9])")
+# ANSI/VT escape sequences (CSI, OSC, two-character), then single C0/C1 controls and invisible
+# format characters that reorder or hide text (zero-width, bidi embeddings and overrides, isolates).
+_ESCAPE_RE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]")
+_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+
+
+def _mask_bsn(match: re.Match[str]) -> str:
+    digits = np.frombuffer(re.sub(r"[ .-]", "", match.group(0)).encode("ascii"), dtype=np.uint8) - ord("0")
+    return BSN_MASK if eleven_test(digits.astype(np.int64).reshape(1, 9))[0] else match.group(0)
+
+
+def mask_identifiers(text: str) -> str:
+    """`text` with every pseudonym (64 hex) and every BSN-looking number (eleven-test) masked."""
+    text = _PSEUDONYM_RE.sub(PSEUDONYM_MASK, text)
+    return _BSN_CANDIDATE_RE.sub(_mask_bsn, text) if any(c.isdigit() for c in text) else text
+
+
+def safe_text(value: Any) -> str:
+    """A name or text a delivery controls, as it may be shown anywhere: identifiers masked, no control characters.
+
+    The one helper for every place that shows a column name, a file or folder name, an inbox path
+    (levering_id) or a message made from them. Idempotent; '' for None.
+    """
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    if not text.isprintable():
+        text = _CONTROL_RE.sub("", _ESCAPE_RE.sub("", text))
+    return mask_identifiers(text)
+
+
+def _whole_identifier(names: list[str]) -> np.ndarray:
+    bsn = looks_like_bsn(pd.Series(names, dtype="string")).to_numpy()
+    pseudonym = np.array([_PSEUDONYM_RE.fullmatch(n.strip()) is not None for n in names], dtype=bool)
+    return bsn | pseudonym
+
+
+def safe_column_names(names: list[str]) -> dict[str, str]:
+    """Column names as a result may show them: a name that is a BSN or a pseudonym becomes "(kolom n)".
+
+    A headerless or shifted file makes a record's values the column names: the n-th column is named
+    by its place instead. Any other name goes through `safe_text`.
+    """
+    if not names:
+        return {}
+    whole = _whole_identifier(names)
+    return {n: (f"(kolom {i + 1})" if whole[i] else safe_text(n)) for i, n in enumerate(names)}
 
 
 # --- messages and examples -------------------------------------------------------------------
@@ -365,8 +422,9 @@ class _KeepMissing(dict):
 
 def format_melding(template: str, params: Mapping[str, Any]) -> str:
     """Fill a message template; an unknown placeholder stays as it is, a broken template is returned unfilled."""
+    shown = {k: safe_text(v) if isinstance(v, str) else v for k, v in params.items()}
     try:
-        return template.format_map(_KeepMissing(params))
+        return template.format_map(_KeepMissing(shown))
     except (ValueError, KeyError, IndexError, AttributeError, TypeError):
         return template
 
@@ -441,8 +499,9 @@ def make_result(
     nl: Mapping[str, Any] | None = None,
     en: Mapping[str, Any] | None = None,
 ) -> RuleResult:
-    """A RuleResult with both messages filled from the rule's templates."""
+    """A RuleResult with both messages filled from the rule's templates; `kolom` as it may be shown (`safe_text`)."""
     rijen = rijen or []
+    kolom = safe_text(kolom) if kolom else kolom
     params = dict(base) | _rule_params(regel) | {"kolom": kolom or "", "aantal": aantal}
     params["rijen"] = _rows_text(rijen, aantal)
     col_nl, col_en = _column_params(regel, kolom, ctx) if ctx else ({}, {})
@@ -477,6 +536,7 @@ def _base_params(ref: DeliveryRef) -> dict[str, Any]:
 
 def _row_results(regel: Regel, frame: DeliveryFrame, ctx: RuleContext, base: dict[str, Any]) -> list[RuleResult]:
     results = []
+    names: dict[str, str] | None = None
     for kolom in applicable_columns(regel, frame, ctx):
         mask = failing_rows(regel, kolom, frame, ctx)
         aantal = int(mask.sum())
@@ -484,12 +544,15 @@ def _row_results(regel: Regel, frame: DeliveryFrame, ctx: RuleContext, base: dic
             continue
         voorbeelden = [] if _hides_values(regel, kolom, ctx) else example_values(mask, kolom, frame, ctx)
         rijen = frame.row_numbers(mask, limit=MAX_EXAMPLES)
+        if kolom not in ctx.bron.kolomnamen:  # an unknown column (ALG-PRIV-001): its name as it may be shown
+            names = names if names is not None else safe_column_names(list(frame.raw.columns))
+            kolom = names.get(kolom, kolom)
         results.append(make_result(regel, kolom, aantal, base, ctx, rijen, voorbeelden))
     return results
 
 
 def _structure_results(regel: Regel, frame: DeliveryFrame, ctx: RuleContext, base: dict[str, Any]) -> list[RuleResult]:
-    safe = _safe_names(list(frame.raw.columns))
+    safe = safe_column_names(list(frame.raw.columns))
     if regel.controle == "niet_leeg":
         return [] if len(frame) else [make_result(regel, None, 1, base, ctx)]
     if regel.controle == "exacte_kolommen":

@@ -13,9 +13,9 @@ from typing import Any
 
 from expectations.rules import RuleResult, ValidationReport, evaluate, make_result
 from sources.archive import sha256_of
-from sources.definitions import Definitions, Regel
+from sources.definitions import Definitions, Regel, vandaag
 from sources.inbox import DeliveryRef, InboxPathError, delivery_format, parse_delivery_path, parse_peildatum
-from sources.readers import UnreadableDelivery, read_delivery
+from sources.readers import ExtraSheets, RefusedDelivery, UncachedFormulas, cell_ranges, read_delivery
 
 
 def _general(defs: Definitions, controle: str) -> Regel:
@@ -64,6 +64,18 @@ def _resolve_ref(
             f"onbekende extensie {path.suffix or '(geen)'}; lever .csv, .xlsx of .parquet",
         )
     return organisatie_code, bron, peildatum, error
+
+
+def _refusal_result(defs: Definitions, refusal: RefusedDelivery, base: dict[str, Any]) -> RuleResult:
+    """The reader's refusal as a result of its rule: unreadable, past a limit, xlsx formulas or sheets."""
+    regel = _general(defs, refusal.controle)
+    if isinstance(refusal, UncachedFormulas):
+        cellen = cell_ranges(refusal.cells, getattr(regel, "max_bereiken", None))
+        return make_result(regel, None, len(refusal.cells), base | {"werkblad": refusal.sheet, "cellen": cellen})
+    if isinstance(refusal, ExtraSheets):
+        werkbladen = ", ".join(refusal.sheets)
+        return make_result(regel, None, len(refusal.sheets), base | {"werkbladen": werkbladen})
+    return _reason_result(defs, refusal.controle, base, refusal.reden_nl, refusal.reason)
 
 
 def _inbox_name(path: Path, inbox: Path | None) -> str:
@@ -129,14 +141,18 @@ def validate_file(
     if path_error is not None:
         report.results.append(_reason_result(defs, "bestandsnaam", base, path_error.reden_nl, path_error.reason))
     report.results += _organisation_results(defs, organisatie_code, bron, base)
+    if peildatum is not None and peildatum > (today := vandaag(defs)):
+        # Decided before reading; the file is still read, so the supplier learns every other problem too.
+        future = _general(defs, "peildatum_niet_in_toekomst")
+        report.results.append(make_result(future, None, 1, base | {"vandaag": today.isoformat()}))
     if path_error is not None or bron not in defs.bronnen or fmt is None:
         return report  # without a known bron, format and peildatum there is nothing to read against
     ref = DeliveryRef(organisatie_code or "?", bron, peildatum, fmt, path)
     started = time.time()
     try:
         frame = read_delivery(path, defs.bronnen[bron], defs)
-    except UnreadableDelivery as exc:
-        report.results.append(_reason_result(defs, "leesbaar", base, exc.reden_nl, exc.reason))
+    except RefusedDelivery as exc:
+        report.results += [_refusal_result(defs, refusal, base) for refusal in exc.all]
         return report
     finally:
         report.timings["read"] = (started, time.time())

@@ -63,6 +63,29 @@ def processed_versions(con: duckdb.DuckDBPyConnection, defs: Definitions) -> dic
     return {(r[0], r[1]): (r[2], r[3]) for r in rows}
 
 
+def inbox_state(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """levering_id -> sha256 of the version last seen in the inbox under that name (meta.inbox_versies)."""
+    ensure_schema(con)
+    return dict(run_sql(con, "meta/inbox_laatst_gezien", fetch=True))
+
+
+def record_inbox(con: duckdb.DuckDBPyConnection, versions: dict[str, str], now: datetime | None = None) -> None:
+    """Record what the inbox holds now (levering_id -> sha256): a row for every name whose version changed.
+
+    The order of `versions` is the order of arrival among names that change at once. The same
+    versions again record nothing, so a rerun on the same inbox leaves meta.inbox_versies as it was.
+    """
+    ensure_schema(con)
+    if versions:
+        run_sql(
+            con,
+            "meta/registreer_inbox",
+            levering_ids=list(versions),
+            sha256s=list(versions.values()),
+            sinds=now or datetime.now(),
+        )
+
+
 def current_deliveries(con: duckdb.DuckDBPyConnection, defs: Definitions, bron: str) -> list[tuple]:
     """(organisatie_code, peildatum, levering_id, sha256, parquet path) of the deliveries in force.
 

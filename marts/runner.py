@@ -10,13 +10,11 @@ columns are compared with the `.yml`, so the documentation cannot drift from the
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import duckdb
 
@@ -25,9 +23,7 @@ from marts.registry import current_deliveries, ensure_schema
 from marts.sql import load_sql, run_sql
 from marts.warehouse import replace_table
 from sources.archive import empty_table, sha256_text
-from sources.definitions import Definitions, current_definitions, reference
-
-VANDAAG_ENV = "KETENMONITOR_VANDAAG"
+from sources.definitions import Definitions, current_definitions, reference, vandaag
 
 
 def _instellingen(defs: Definitions) -> dict[str, Any]:
@@ -57,20 +53,6 @@ def _normtermijnen(defs: Definitions) -> dict[str, Any]:
         "termijnen": [n.termijn for n in normen],
         "eenheden": [n.eenheid for n in normen],
     }
-
-
-def vandaag(defs: Definitions) -> date:
-    """The date the delivery monitor judges on: $KETENMONITOR_VANDAAG (tests, re-judging a past day) or today.
-
-    Today is taken in the planning's time zone, so a run at 00:30 in Amsterdam judges on the Dutch date.
-    """
-    override = os.environ.get(VANDAAG_ENV)
-    if override:
-        try:
-            return date.fromisoformat(override)
-        except ValueError:
-            raise ValueError(f"{VANDAAG_ENV}={override!r} is not a date (YYYY-MM-DD)") from None
-    return datetime.now(ZoneInfo(defs.instellingen.planning.tijdzone)).date()
 
 
 def aanlevering_parameters(defs: Definitions, today: date | None = None) -> dict[str, Any]:

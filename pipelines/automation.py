@@ -4,6 +4,7 @@ import json
 
 import dagster as dg
 
+from marts.intake import inbox_file
 from pipelines.deliveries import inbox_keys, levering, leveringen_partitions
 from pipelines.resources import Warehouse
 from sources.definitions import Definitions, current_definitions
@@ -24,20 +25,29 @@ full_job = dg.define_asset_job(
 
 @dg.sensor(job=leveringen_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
 def inbox_sensor(context: dg.SensorEvaluationContext, warehouse: Warehouse):
-    """Adds a partition for every new inbox file and runs it; a changed file (new sha256) runs again."""
+    """Adds a partition for every new inbox file and runs it; a changed file (new mtime) runs again.
+
+    Partition keys are `inbox_keys` (a name that is not valid UTF-8 gets escapes and is quarantined
+    by its run); a file gone between listing and looking is left for the next tick.
+    """
     inbox = inbox_dir(warehouse.root)
     if not inbox.is_dir():
         return dg.SkipReason(f"no inbox at {inbox}")
     seen: dict[str, float] = json.loads(context.cursor) if context.cursor else {}
-    keys = inbox_keys(inbox)
-    changed = [k for k in keys if seen.get(k) != (inbox / k).stat().st_mtime]
+    mtimes: dict[str, float] = {}
+    for key in inbox_keys(inbox):
+        try:
+            mtimes[key] = inbox_file(inbox, key).stat().st_mtime
+        except FileNotFoundError:
+            continue
+    changed = [k for k, mtime in mtimes.items() if seen.get(k) != mtime]
     if not changed:
         return dg.SkipReason("no new or changed deliveries")
     known = set(context.instance.get_dynamic_partitions(leveringen_partitions.name))
     new = [k for k in changed if k not in known]
-    context.update_cursor(json.dumps({k: (inbox / k).stat().st_mtime for k in keys}))
+    context.update_cursor(json.dumps(mtimes))
     return dg.SensorResult(
-        run_requests=[dg.RunRequest(partition_key=k, run_key=f"{k}@{(inbox / k).stat().st_mtime}") for k in changed],
+        run_requests=[dg.RunRequest(partition_key=k, run_key=f"{k}@{mtimes[k]}") for k in changed],
         dynamic_partitions_requests=[leveringen_partitions.build_add_request(new)] if new else [],
     )
 

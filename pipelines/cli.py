@@ -63,10 +63,31 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return _run(data_dir(args.data_dir))
 
 
+def _printable(text: str) -> str:
+    """Text holding a file name as it may be printed: bytes that are not UTF-8 written as \\xNN."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _usage_error(command: str, message: str) -> int:
+    """A problem with what was asked, not with a delivery: said on stderr, exit status 2."""
+    print(f"ketenmonitor {command}: {message}", file=sys.stderr)
+    return 2
+
+
 def _cmd_check(args: argparse.Namespace) -> int:
     from expectations.validate import validate_file
     from sources.definitions import load_definitions
 
+    shown = _printable(str(args.file))
+    if not args.file.exists():
+        return _usage_error("check", f"no such file: {shown}")
+    if args.file.is_dir():
+        return _usage_error("check", f"{shown} is a folder, not a delivery file; give one file")
+    try:
+        with args.file.open("rb"):
+            pass
+    except OSError as exc:
+        return _usage_error("check", f"cannot read {shown}: {exc.strerror or exc}")
     report = validate_file(
         args.file,
         load_definitions(),
@@ -74,7 +95,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
         bron=args.bron,
         peildatum=args.peildatum,
     )
-    print(report.format_text())
+    print(_printable(report.format_text()))
     return 0 if report.accepted else 1
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import dagster as dg
 
 from expectations.gx.validation import GxValidator
-from expectations.rules import ValidationReport
-from marts.intake import GxHook, GxRecord, IntakeResult, process_delivery
+from expectations.rules import ValidationReport, safe_text
+from marts.intake import GxHook, GxRecord, IntakeResult, inbox_name, process_delivery
 from pipelines.resources import DUCKDB_POOL, Warehouse
 from sources.definitions import Definitions, current_definitions
 from sources.inbox import scan_inbox
@@ -52,11 +52,15 @@ def gx_hook(defs: Definitions, root: Path) -> GxHook:
 
 
 def inbox_keys(inbox_root) -> list[str]:
-    """Every delivery file in the inbox, misplaced ones included (they are rejected, not ignored)."""
+    """Every delivery file in the inbox, misplaced ones included (they are rejected, not ignored).
+
+    Keyed by `inbox_name`: a name that is not valid UTF-8 or holds a control character is
+    written with escapes (its file is quarantined), so it never stops the other deliveries.
+    """
     refs, errors = scan_inbox(inbox_root)
     keys = [r.path.relative_to(inbox_root).as_posix() for r in refs]
     keys += [e.path.relative_to(inbox_root).as_posix() for e in errors if e.path.is_file()]
-    return sorted(set(keys))
+    return sorted({inbox_name(k) for k in keys})
 
 
 def _rule_rows(results) -> list[dict]:
@@ -64,10 +68,10 @@ def _rule_rows(results) -> list[dict]:
         {
             "code": r.code,
             "ernst": r.ernst,
-            "kolom": r.kolom,
+            "kolom": safe_text(r.kolom) if r.kolom else r.kolom,
             "aantal": r.aantal,
             "rijen": r.rijen,
-            "melding": r.melding_en,
+            "melding": safe_text(r.melding_en),
         }
         for r in results[:MAX_RULES_IN_METADATA]
     ]
@@ -91,7 +95,7 @@ def _check_result(
 
 
 def _check_results(outcome: IntakeResult) -> list[dg.AssetCheckResult]:
-    docs = {"data_docs": dg.MetadataValue.path(outcome.data_docs_page)} if outcome.data_docs_page else {}
+    docs = {"data_docs": dg.MetadataValue.path(safe_text(outcome.data_docs_page))} if outcome.data_docs_page else {}
     return [
         _check_result(
             CHECK_FOUTEN,
@@ -130,18 +134,22 @@ def levering(context: dg.AssetExecutionContext, warehouse: Warehouse):
     with warehouse.connect() as con:
         outcome = process_delivery(con, warehouse.root, defs, context.partition_key, gx=gx_hook(defs, warehouse.root))
     verdict = "already processed: " if outcome.already_processed else ""
-    context.log.info(f"{outcome.levering_id}: {verdict}{outcome.status} ({len(outcome.errors)} error rule(s))")
+    # What the delivery controls (its path, column names, the messages quoting them) is logged as
+    # safe_text shows it: no pseudonym or BSN in the event log, no escape sequence on a console.
+    context.log.info(
+        f"{safe_text(outcome.levering_id)}: {verdict}{outcome.status} ({len(outcome.errors)} error rule(s))"
+    )
     for r in outcome.errors:
-        context.log.warning(f"{r.code} {r.kolom or ''}: {r.melding_en}")
+        context.log.warning(f"{r.code} {safe_text(r.kolom)}: {safe_text(r.melding_en)}")
     yield dg.MaterializeResult(
         metadata={
             "status": outcome.status,
-            "organisatie_code": outcome.organisatie_code or "?",
-            "bron": outcome.bron or "?",
+            "organisatie_code": safe_text(outcome.organisatie_code) or "?",
+            "bron": safe_text(outcome.bron) or "?",
             "peildatum": str(outcome.peildatum or "?"),
             "sha256": outcome.sha256,
             "rows": outcome.aantal_rijen if outcome.aantal_rijen is not None else -1,
-            "archive": dg.MetadataValue.path(str(outcome.archief_pad)),
+            "archive": dg.MetadataValue.path(safe_text(outcome.archief_pad)),
             "already_processed": outcome.already_processed,
             "definitions_version": defs.versie,
             # Wall-clock start and end of each phase (archive, read, rules, gx, store): the benchmark's stages.

@@ -6,16 +6,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
-from marts.intake import GEACCEPTEERD
-from marts.registry import processed_versions
+from expectations.rules import safe_text
+from marts.intake import GEACCEPTEERD, inbox_file
+from marts.registry import current_deliveries, inbox_state, processed_versions, record_inbox
+from marts.warehouse import WarehouseUnavailable
 from pipelines.definitions import ASSETS, CHECKS, DOWNSTREAM
 from pipelines.deliveries import inbox_keys, levering, leveringen_partitions
-from pipelines.instance import instance_for
+from pipelines.instance import instance_for, run_lock
 from pipelines.resources import Warehouse
 from sources.archive import sha256_of
-from sources.definitions import current_definitions
+from sources.definitions import Definitions, current_definitions
 from sources.paths import exports_dir, inbox_dir, reports_dir, warehouse_path
 
 # Our own progress lines say what happens; Dagster's step log stays in its run history.
@@ -27,6 +28,10 @@ class RunSummary:
     accepted: list[str] = field(default_factory=list)
     quarantined: dict[str, str] = field(default_factory=dict)  # levering_id -> rule codes
     unchanged: list[str] = field(default_factory=list)
+    # Put back: a version processed before under this name, but not the one last seen there.
+    restored: list[str] = field(default_factory=list)
+    # In force, but no longer in the inbox (a removed file withdraws nothing).
+    missing: list[str] = field(default_factory=list)
     tables: dict[str, int] = field(default_factory=dict)
     failed_steps: list[str] = field(default_factory=list)
     failed_checks: list[str] = field(default_factory=list)
@@ -50,11 +55,34 @@ def _materialization_metadata(result: dg.ExecuteInProcessResult, key: dg.AssetKe
 
 
 def run_pipeline(root: Path, log: Callable[[str], None] = print) -> RunSummary:
-    """Process the inbox of data dir `root` and rebuild everything downstream, through Dagster."""
+    """Process the inbox of data dir `root` and rebuild everything downstream, through Dagster.
+
+    One run at a time per data dir: a second one waits for the first (`run_lock`).
+    """
     start = time.monotonic()
+    with run_lock(root, log):
+        summary = _run_pipeline(root, log)
+    summary.seconds = time.monotonic() - start
+    return summary
+
+
+def _hash_inbox(inbox: Path, keys: list[str], summary: RunSummary, log: Callable[[str], None]) -> dict[str, str]:
+    """levering_id -> sha256 of every inbox file; a file that cannot be read fails its own step only."""
+    versions = {}
+    for key in keys:
+        try:
+            versions[key] = sha256_of(inbox_file(inbox, key))
+        except OSError as exc:
+            summary.failed_steps.append(f"levering {key}")
+            log(f"  {safe_text(key)}: FAILED, cannot be read ({exc.strerror or exc})")
+    return versions
+
+
+def _run_pipeline(root: Path, log: Callable[[str], None]) -> RunSummary:
     summary = RunSummary()
     instance = instance_for(root)
     resources = {"warehouse": Warehouse(data_dir=str(root))}
+    defs = current_definitions()
     inbox = inbox_dir(root)
     keys = inbox_keys(inbox) if inbox.is_dir() else []
     known = set(instance.get_dynamic_partitions(leveringen_partitions.name))
@@ -62,26 +90,39 @@ def run_pipeline(root: Path, log: Callable[[str], None] = print) -> RunSummary:
     if new:
         instance.add_dynamic_partitions(leveringen_partitions.name, new)
     log(f"Deliveries in {inbox}: {len(keys)} ({len(new)} new)")
+    versions = _hash_inbox(inbox, keys, summary, log)
 
     # A file version already processed under these definitions changes nothing: no run for it.
+    # What the inbox holds now is recorded first: the version under each name decides which
+    # delivery is in force (an earlier version put back is in force again).
     try:
         with resources["warehouse"].connect() as con:
-            done = processed_versions(con, current_definitions())
-    except duckdb.IOException as exc:
+            done = processed_versions(con, defs)
+            last_seen = inbox_state(con)
+            record_inbox(con, versions)
+    except WarehouseUnavailable as exc:
         # Typically an analyst's open connection: DuckDB allows one writing process.
-        log(f"The warehouse cannot be opened for writing: {exc}")
-        summary.failed_steps.append("warehouse locked")
-        summary.seconds = time.monotonic() - start
+        log(exc.message)
+        summary.failed_steps.append(f"warehouse {exc.reason}")
         return summary
     for i, key in enumerate(keys, 1):
-        earlier = done.get((key, sha256_of(inbox / key)))
+        if key not in versions:
+            continue
+        sha256 = versions[key]
+        earlier = done.get((key, sha256))
         if earlier is not None:
-            summary.unchanged.append(key)
             status, codes = earlier
+            codes = codes.replace(",", ", ")
+            restored = last_seen.get(key, sha256) != sha256
+            (summary.restored if restored else summary.unchanged).append(key)
             if status == GEACCEPTEERD:
                 summary.accepted.append(key)
             else:
-                summary.quarantined[key] = codes.replace(",", ", ")
+                summary.quarantined[key] = codes
+            if restored and status == GEACCEPTEERD:
+                log(f"  [{i}/{len(keys)}] {safe_text(key)}: accepted (an earlier version, back in force)")
+            elif restored:
+                log(f"  [{i}/{len(keys)}] {safe_text(key)}: QUARANTINED ({codes}; an earlier version, rejected before)")
             continue
         result = dg.materialize(
             [levering],
@@ -93,17 +134,19 @@ def run_pipeline(root: Path, log: Callable[[str], None] = print) -> RunSummary:
         )
         if not result.success:
             summary.failed_steps.append(f"levering {key}")
-            log(f"  [{i}/{len(keys)}] {key}: FAILED (see the Dagster run log)")
+            log(f"  [{i}/{len(keys)}] {safe_text(key)}: FAILED (see the Dagster run log)")
             continue
         meta = _materialization_metadata(result, levering.key)
         if meta.get("status") == GEACCEPTEERD:
             summary.accepted.append(key)
-            log(f"  [{i}/{len(keys)}] {key}: accepted")
+            log(f"  [{i}/{len(keys)}] {safe_text(key)}: accepted")
         else:
             checks = [e for e in result.get_asset_check_evaluations() if e.check_name == "fouten"]
             codes = str(checks[0].metadata["rule_codes"].value) if checks else "?"
             summary.quarantined[key] = codes
-            log(f"  [{i}/{len(keys)}] {key}: QUARANTINED ({codes})")
+            log(f"  [{i}/{len(keys)}] {safe_text(key)}: QUARANTINED ({codes})")
+
+    _report_missing(resources["warehouse"], defs, set(keys), summary, log)
 
     log("Building reference data, staging, Data Docs, the marts, the region exports and the reports ...")
     result = dg.materialize(
@@ -133,8 +176,26 @@ def run_pipeline(root: Path, log: Callable[[str], None] = print) -> RunSummary:
             summary.regions = [r for r in str(meta["region_codes"].value).split(", ") if r]
         if "rows" in meta:
             summary.tables[event.asset_key.to_user_string()] = int(meta["rows"].value)
-    summary.seconds = time.monotonic() - start
     return summary
+
+
+def _report_missing(
+    warehouse: Warehouse, defs: Definitions, in_inbox: set[str], summary: RunSummary, log: Callable[[str], None]
+) -> None:
+    """Say which deliveries in force are no longer in the inbox: they stay in force (see docs/analysts.md)."""
+    try:
+        with warehouse.connect() as con:
+            current = [row for bron in defs.bronnen for row in current_deliveries(con, defs, bron)]
+    except WarehouseUnavailable as exc:
+        log(exc.message)
+        summary.failed_steps.append(f"warehouse {exc.reason}")
+        return
+    summary.missing = sorted({levering_id for _, _, levering_id, _, _ in current} - in_inbox)
+    for key in summary.missing:
+        log(
+            f"  {safe_text(key)}: in force but no longer in the inbox; it stays in force until a newer "
+            "delivery replaces it (its copy is in the archive)"
+        )
 
 
 def format_summary(root: Path, summary: RunSummary) -> str:
@@ -145,7 +206,13 @@ def format_summary(root: Path, summary: RunSummary) -> str:
         + (f" ({len(summary.unchanged)} unchanged since the last run)" if summary.unchanged else ""),
         f"  deliveries quarantined: {len(summary.quarantined)}",
     ]
-    lines += [f"    {k}: {codes}" for k, codes in summary.quarantined.items()]
+    lines += [f"    {safe_text(k)}: {codes}" for k, codes in summary.quarantined.items()]
+    if summary.restored:
+        lines.append("  earlier versions put back (the accepted ones are in force again):")
+        lines += [f"    {safe_text(k)}" for k in summary.restored]
+    if summary.missing:
+        lines.append("  in force but no longer in the inbox (they stay in force):")
+        lines += [f"    {safe_text(k)}" for k in summary.missing]
     lines.append("  tables built:")
     lines += [f"    {name}: {rows} rows" for name, rows in sorted(summary.tables.items())]
     if summary.warnings:
@@ -153,7 +220,7 @@ def format_summary(root: Path, summary: RunSummary) -> str:
     if summary.failed_checks:
         lines.append("  mart checks FAILED: " + ", ".join(summary.failed_checks))
     if summary.failed_steps:
-        lines.append("  FAILED: " + ", ".join(summary.failed_steps))
+        lines.append("  FAILED: " + ", ".join(map(safe_text, summary.failed_steps)))
     lines += [
         f"  warehouse:  {warehouse_path(root)}",
         f"  Data Docs:  {reports_dir(root) / 'data_docs' / 'index.html'}",

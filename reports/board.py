@@ -4,6 +4,10 @@ delivery monitor, the validation results with links into the Data Docs, and the 
 The norms come from the exports, like the region reports; deliveries, validations and
 warnings are about organisations and files, read from the warehouse's registry and delivery
 monitor on a short read-only connection.
+
+A delivery controls its file and folder names (the levering_id), its column names and so the
+messages quoting them: each is shown as `expectations.rules.safe_text` shows it (a pseudonym or
+BSN masked, no control characters), and the template's autoescape escapes it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from urllib.parse import quote
 
 import duckdb
 
+from expectations.rules import safe_text
 from marts.registry import table_exists
 from marts.sql import SqlFolder
 from reports.dutch import datum
@@ -153,13 +158,14 @@ def build_board_report(
                 status, regels = row["cells"].get(m, ("", ""))
                 look = config.aanleverstatus.get(status)
                 cells.append((status, look.symbool if look else "", look.label if look else "niet verwacht", regels))
-            deliveries.append(DeliveryRow(f"{row['naam']} ({org})", bron, cells, row["verouderd"]))
+            naam = f"{safe_text(row['naam'])} ({safe_text(org)})"
+            deliveries.append(DeliveryRow(naam, safe_text(bron), cells, row["verouderd"]))
             if row["verouderd"]:
-                warnings.append(f"{row['naam']} ({org}), {bron}: de volgende levering is te laat (leveringsmonitor).")
+                warnings.append(f"{naam}, {safe_text(bron)}: de volgende levering is te laat (leveringsmonitor).")
 
     validations = [
         ValidationRow(
-            levering_id=lid,
+            levering_id=safe_text(lid),
             status=status,
             fouten=fouten,
             waarschuwingen=waarsch,
@@ -174,7 +180,8 @@ def build_board_report(
     for lid, code, kolom, aantal, melding in SQL.run(
         con, "leveringswaarschuwingen", fetch=True, definities_versie=defs.versie
     ):
-        warnings.append(f"{lid}: {code}{f' ({kolom})' if kolom else ''}, {aantal} rij(en): {melding}")
+        kolom = f" ({safe_text(kolom)})" if kolom else ""
+        warnings.append(f"{safe_text(lid)}: {code}{kolom}, {aantal} rij(en): {safe_text(melding)}")
 
     return BoardReport(
         generated_at=generated_at,

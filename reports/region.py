@@ -13,6 +13,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 
+from expectations.rules import safe_text
 from reports.dutch import dagen, datum, getal, maand, procent
 from reports.export_data import (
     GEEN,
@@ -448,8 +449,8 @@ def _organisations(export: RegionExport, defs: Definitions) -> list[dict]:
         bronnen = defs.bronnen_voor(kind) if kind else sorted(delivered.get(org, {}))
         out.append(
             {
-                "code": org,
-                "naam": known.organisatie_naam if known else org,
+                "code": safe_text(org),
+                "naam": known.organisatie_naam if known else safe_text(org),
                 "type": kind,
                 "peildata": [
                     (bron, datum(date.fromisoformat(p)) if (p := delivered.get(org, {}).get(bron)) else "geen levering")
@@ -479,8 +480,8 @@ def _delivery_issues(
         status = config.aanleverstatus[row["status"]]
         out.append(
             {
-                "organisatie": f"{names.get(row['organisatie_code'], row['organisatie_code'])}",
-                "bron": row["bron"],
+                "organisatie": safe_text(names.get(row["organisatie_code"], row["organisatie_code"])),
+                "bron": safe_text(row["bron"]),
                 "maand": maand(expected),
                 "code": row["status"],
                 "status": status.label,

@@ -34,8 +34,18 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _link_bytes(path: Path) -> bytes:
+    return b"symbolic link to " + os.fsencode(os.readlink(path)) + b"\n"
+
+
 def sha256_of(path: Path) -> str:
-    """The sha256 of a file's bytes: the one file hash of the project (archive names, registry, manifests)."""
+    """The sha256 of a file's bytes: the one file hash of the project (archive names, registry, manifests).
+
+    A symbolic link is never followed (an inbox link is refused unread, sources/inbox.py): its hash is
+    that of the text "symbolic link to <target>", which is also what the archive keeps of it.
+    """
+    if Path(path).is_symlink():
+        return hashlib.sha256(_link_bytes(path)).hexdigest()
     digest = hashlib.sha256()
     with Path(path).open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -47,10 +57,16 @@ def archive_delivery(source: Path, root: Path, relative: Path, sha256: str) -> P
     """Copy the delivery into the archive under its inbox path and content hash; never overwrite."""
     rel = Path(relative)
     target = archive_dir(root) / rel.parent / f"{rel.stem}.{sha256[:16]}{rel.suffix.lower()}"
+    if Path(source).is_symlink():
+        # Never followed, never copied: the archive keeps where the link pointed, as evidence.
+        target = target.with_name(target.name + ".symlink")
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + ".part")
-        shutil.copyfile(source, tmp)
+        if Path(source).is_symlink():
+            tmp.write_bytes(_link_bytes(source))
+        else:
+            shutil.copyfile(source, tmp)
         os.replace(tmp, target)  # atomic: a crash never leaves a half-written archive file
     return target
 

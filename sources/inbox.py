@@ -1,6 +1,7 @@
 """The delivery inbox: `<inbox>/<organisatie_code>/<bron>/<peildatum>.<csv|xlsx|parquet>`.
 
-Only the layout is checked here (rule ALG-BEST-003). Whether the organisation is known
+Only the layout is checked here (rule ALG-BEST-003), and that no part of a delivery's path is a
+symbolic link: a link is refused unread, never followed. Whether the organisation is known
 (ALG-ORG-001) and may deliver the bron (ALG-ORG-002) is decided in validation, against
 the definitions, so that a supplier gets every problem of a delivery in one report.
 """
@@ -70,10 +71,36 @@ def delivery_format(path: Path) -> str | None:
     return fmt if fmt in FORMATS else None
 
 
+def linked_part(path: Path, inbox: Path) -> str | None:
+    """The first part of `path` below `inbox` that is a symbolic link (the file, or a folder above it), or None.
+
+    A link in the inbox is never followed: it could point anywhere (another organisation's folder, a
+    file outside the inbox), and the archive would keep whatever it pointed to as a delivery.
+    """
+    path, inbox = Path(path), Path(inbox)
+    try:
+        parts = path.relative_to(inbox).parts
+    except ValueError:
+        return None
+    for i in range(1, len(parts) + 1):
+        if inbox.joinpath(*parts[:i]).is_symlink():
+            return "/".join(parts[:i])
+    return None
+
+
 def parse_delivery_path(path: Path, inbox: Path) -> DeliveryRef:
     """Parse `<inbox>/<organisatie_code>/<bron>/<peildatum>.<ext>`; raise `InboxPathError` otherwise."""
     path, inbox = Path(path), Path(inbox)
     parts = _relative_parts(path, inbox)
+    link = linked_part(path, inbox)
+    if link is not None:
+        raise InboxPathError(
+            path,
+            f"{link} is a symbolic link; a link is never followed (it may point outside the inbox), "
+            "so it was not read: deliver the file itself",
+            f"{link} is een symbolische koppeling; een koppeling wordt nooit gevolgd (ze kan buiten de inbox "
+            "wijzen), dus ze is niet gelezen: lever het bestand zelf",
+        )
     if len(parts) != 3:
         raise InboxPathError(
             path,

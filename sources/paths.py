@@ -37,3 +37,8 @@ def reports_dir(root: Path) -> Path:
 
 def dagster_home(root: Path) -> Path:
     return root / "dagster"
+
+
+def run_lock_path(root: Path) -> Path:
+    """The lock a `ketenmonitor run` holds while it runs (pipelines/instance.py)."""
+    return root / ".ketenmonitor.lock"

@@ -5,15 +5,26 @@ bron's known columns are parsed by their type's `basis` into `DeliveryFrame.type
 that does not parse is NA in `typed` while still present in `raw`, so rule ALG-TYPE-001 can
 find it. Parsing is vectorised in pyarrow: a 2-million-row CSV reads in seconds.
 
-A file that cannot be read as a table at all raises `UnreadableDelivery` (rule ALG-BEST-001).
-Reasons never quote cell values: a broken line may hold a pseudonym or a BSN.
+A file that cannot be read as a table at all raises `UnreadableDelivery` (rule ALG-BEST-001). A
+file past a limit of `limieten` (instellingen.yaml) raises `TooLargeDelivery` (ALG-LIM-001) BEFORE
+the expensive read: the size on disk, then what the file's own directory or metadata declares (an
+xlsx's unpacked parts, a parquet's rows, columns and page sizes), then, while streaming, every xlsx
+cell's column and a parquet's values as text. So a sheet cell in column XFD, a zip bomb or a
+run-length-encoded parquet column costs a rule, not the run's memory. An xlsx workbook is refused
+when a formula cell holds no stored value (`UncachedFormulas`, ALG-XLSX-001: it would read as
+empty) or when a sheet besides the first holds anything (`ExtraSheets`, ALG-XLSX-002: it would be
+archived unchecked). All of them are `RefusedDelivery`; `RefusedDelivery.all` lists every refusal
+of one file. Reasons never quote cell values: a broken line may hold a pseudonym or a BSN.
 """
 
 from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import re
+import zipfile
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -26,7 +37,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from sources.definitions import Bron, Definitions
+from sources.definitions import Bron, Definitions, Limieten
 from sources.inbox import delivery_format
 
 READ_RULE = "ALG-BEST-001"
@@ -34,6 +45,13 @@ FIRST_RECORD_ROW = 2  # spreadsheet row of the first record: the header is row 1
 
 _BOM = b"\xef\xbb\xbf"
 _CONTENT = re.compile(rb"[^\r\n]")  # anything after the header line but line breaks
+# A line ends in LF, CRLF or a lone CR (old Mac Excel "CSV (Macintosh)"); Arrow's parser takes all three.
+_LINE_END = re.compile(rb"\r\n?|\n")
+MB = 1 << 20  # the limits' megabyte
+_DIGITS = re.compile(r"[\d\s.\-]*")
+# xlsx parts smaller than this are not held to the compression ratio (Apache POI's grace size):
+# a small part may pack tightly and still cost nothing to unpack.
+_RATIO_GRACE = 100 * 1024
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _STRING = pd.StringDtype("pyarrow")
 
@@ -50,16 +68,92 @@ _INTEGER = r"^[+-]?\d{1,18}([.,]0+)?$"
 _DECIMAL = r"^[+-]?(\d+[.,]?\d*|[.,]\d+)([eE][+-]?\d+)?$"
 
 
-class UnreadableDelivery(ValueError):
-    """The file cannot be read as a table (rule ALG-BEST-001); `reason` says why, `reden_nl` in Dutch."""
+class RefusedDelivery(ValueError):
+    """The reader refuses the file under the general rule of kind `controle`; `reason` says why, `reden_nl` in Dutch.
 
-    code = READ_RULE
+    `also` holds further refusals of the same file (an xlsx with formulas without a value and a second
+    sheet), so that a supplier learns every problem at once; `all` is this one and those.
+    """
+
+    controle = "leesbaar"
 
     def __init__(self, path: Path | str, reason: str, reden_nl: str | None = None) -> None:
         self.path = Path(path)
         self.reason = reason
         self.reden_nl = reden_nl or reason
+        self.also: list[RefusedDelivery] = []
         super().__init__(f"{path}: {reason}")
+
+    @property
+    def all(self) -> list[RefusedDelivery]:
+        return [self, *self.also]
+
+
+class UnreadableDelivery(RefusedDelivery):
+    """The file cannot be read as a table (rule ALG-BEST-001)."""
+
+    code = READ_RULE
+    controle = "leesbaar"
+
+
+class TooLargeDelivery(RefusedDelivery):
+    """The file is past a limit of `limieten` in instellingen.yaml (rule ALG-LIM-001); it was not read (on)."""
+
+    controle = "binnen_limieten"
+
+
+class UncachedFormulas(RefusedDelivery):
+    """Cells of xlsx sheet `sheet` (its label, `sheet_label`) hold a formula without a stored value (ALG-XLSX-001).
+
+    `cells` are (row, column), 1-based, in sheet order; `cell_ranges` writes them as "B2, F2:F40".
+    """
+
+    controle = "formules_met_waarde"
+
+    def __init__(self, path: Path | str, sheet: str, cells: list[tuple[int, int]]) -> None:
+        self.sheet = sheet
+        self.cells = cells
+        text = cell_ranges(cells)
+        super().__init__(
+            path,
+            f"sheet {sheet}: {text} hold(s) a formula without a stored value",
+            f"werkblad {sheet}: {text} bevat(ten) een formule zonder opgeslagen waarde",
+        )
+
+
+class ExtraSheets(RefusedDelivery):
+    """An xlsx workbook has more than one non-empty sheet (rule ALG-XLSX-002); `sheets` labels them in order."""
+
+    controle = "een_werkblad"
+
+    def __init__(self, path: Path | str, sheets: list[str]) -> None:
+        self.sheets = sheets
+        names = ", ".join(sheets)
+        super().__init__(
+            path, f"{len(sheets)} non-empty sheets ({names})", f"{len(sheets)} niet-lege werkbladen ({names})"
+        )
+
+
+def _too_large(
+    path: Path,
+    what_en: str,
+    what_nl: str,
+    setting: str,
+    limit: float,
+    unit: str = "",
+    hint: tuple[str, str] = ("", ""),
+) -> TooLargeDelivery:
+    """A limit breach, worded the same way for every limit: what the file has, the setting, what to do."""
+    shown = (str(int(limit)) if float(limit).is_integer() else str(limit)) + unit
+    return TooLargeDelivery(
+        path,
+        f"{what_en}, more than limieten.{setting} ({shown}) in instellingen.yaml{hint[0]}",
+        f"{what_nl}, meer dan limieten.{setting} ({shown}) in instellingen.yaml{hint[1]}",
+    )
+
+
+def _mb(size: int | float) -> str:
+    return f"{size / MB:.1f}"
 
 
 @dataclass
@@ -105,18 +199,29 @@ class DeliveryFrame:
 
 
 def read_delivery(path: Path, bron: Bron, defs: Definitions) -> DeliveryFrame:
-    """Read a delivery of `bron`; raise `UnreadableDelivery` when it is not a readable table."""
+    """Read a delivery of `bron`; raise a `RefusedDelivery` when it is not a readable table within the limits."""
     path = Path(path)
     fmt = delivery_format(path)
     if fmt is None:
         raise UnreadableDelivery(
             path, f"unknown file format {path.suffix!r}", f"onbekend bestandsformaat {path.suffix!r}"
         )
-    if path.is_file() and path.stat().st_size == 0:
+    limits = defs.instellingen.limieten
+    size = path.stat().st_size if path.is_file() else None
+    if size == 0:
         raise UnreadableDelivery(path, "the file is empty (0 bytes)", "het bestand is leeg (0 bytes)")
+    if size is not None and size > limits.max_bestand_mb * MB:
+        raise _too_large(
+            path,
+            f"the file is {_mb(size)} MB",
+            f"het bestand is {_mb(size)} MB",
+            "max_bestand_mb",
+            limits.max_bestand_mb,
+            " MB",
+        )
 
     try:
-        names, columns, source_rows = _READERS[fmt](path)
+        names, columns, source_rows = _READERS[fmt](path, limits)
     except OSError as exc:
         raise UnreadableDelivery(
             path, f"the file cannot be opened ({exc.strerror})", f"het bestand kan niet worden geopend ({exc.strerror})"
@@ -157,7 +262,7 @@ def normalise_names(names: Sequence[str]) -> list[str]:
 # --- CSV ---------------------------------------------------------------------------------
 
 
-def _read_csv(path: Path) -> tuple[list[str], list[pa.ChunkedArray], None]:
+def _read_csv(path: Path, limits: Limieten) -> tuple[list[str], list[pa.ChunkedArray], None]:
     data = path.read_bytes()
     if data.startswith(_UTF16_BOMS):
         raise UnreadableDelivery(
@@ -166,10 +271,10 @@ def _read_csv(path: Path) -> tuple[list[str], list[pa.ChunkedArray], None]:
             "het bestand is UTF-16 (Excel 'Unicode-tekst'); sla het op als 'CSV UTF-8'",
         )
     start = len(_BOM) if data.startswith(_BOM) else 0
-    end = data.find(b"\n", start)
-    header_bytes = data[start : end if end >= 0 else len(data)].rstrip(b"\r")
+    line_end = _LINE_END.search(data, start)
+    end, body_start = (line_end.start(), line_end.end()) if line_end else (len(data), len(data))
     try:
-        header_text = header_bytes.decode("utf-8")
+        header_text = data[start:end].decode("utf-8")
     except UnicodeDecodeError:
         raise _utf8_error(path, data) from None
     if not header_text.strip():
@@ -178,11 +283,31 @@ def _read_csv(path: Path) -> tuple[list[str], list[pa.ChunkedArray], None]:
         )
     delimiter = ";" if header_text.count(";") > header_text.count(",") else ","
     names = next(csv.reader([header_text], delimiter=delimiter))
-    if end < 0 or not _CONTENT.search(data, end + 1):
+    if len(names) > limits.max_kolommen:
+        raise _too_large(
+            path,
+            f"the header has {len(names)} columns",
+            f"de kopregel heeft {len(names)} kolommen",
+            "max_kolommen",
+            limits.max_kolommen,
+        )
+    if line_end is None or not _CONTENT.search(data, body_start):
         return names, [pa.chunked_array([], pa.string()) for _ in names], None  # header only
-    body = pa.py_buffer(data).slice(end + 1)
+    # Records are at most the lines after the header (a quoted line break makes a record longer),
+    # counted before parsing, at memory speed: every LF, CRLF and lone CR ends one.
+    lines = data.count(b"\n", body_start) + data.count(b"\r", body_start) - data.count(b"\r\n", body_start)
+    lines += not data.endswith((b"\r", b"\n"))
+    if lines > limits.max_rijen:
+        raise _too_large(
+            path,
+            f"the file has {lines} lines after the header",
+            f"het bestand heeft {lines} regels na de kopregel",
+            "max_rijen",
+            limits.max_rijen,
+        )
+    body = pa.py_buffer(data).slice(body_start)
     # Quoted values can hold line breaks; handling them slows the parser, so only when needed.
-    quoted = data.find(b'"', end) >= 0
+    quoted = data.find(b'"', body_start) >= 0
     try:
         table = _parse_csv(body, len(names), delimiter, quoted)
     except pa.ArrowInvalid as exc:
@@ -258,7 +383,7 @@ def _utf8_error(path: Path, data: bytes) -> UnreadableDelivery:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         offset = exc.start
-        line = data.count(b"\n", 0, offset) + 1
+        line = len(_LINE_END.findall(data, 0, offset)) + 1
         byte = data[offset]
         return UnreadableDelivery(
             path,
@@ -272,9 +397,10 @@ def _utf8_error(path: Path, data: bytes) -> UnreadableDelivery:
 # --- xlsx ---------------------------------------------------------------------------------
 
 
-def _read_xlsx(path: Path) -> tuple[list[str], list[pa.Array], np.ndarray]:
+def _read_xlsx(path: Path, limits: Limieten) -> tuple[list[str], list[pa.Array], np.ndarray]:
     import openpyxl  # only xlsx deliveries need it
 
+    _check_xlsx_package(path, limits)
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises anything from BadZipFile to KeyError on a broken file
@@ -283,17 +409,19 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[pa.Array], np.ndarray]:
             path, f"not a valid xlsx workbook ({kind})", f"geen geldige xlsx-werkmap ({kind})"
         ) from None
     try:
+        if not workbook.worksheets:
+            raise UnreadableDelivery(path, "the workbook has no sheet", "de werkmap heeft geen werkblad")
         sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some writers store a wrong sheet size
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        records: list[tuple] = []
-        row_numbers: list[int] = []
-        # openpyxl yields cell by cell anyway; an xlsx holds at most ~1M rows.
-        for number, row in enumerate(rows, start=FIRST_RECORD_ROW):
-            if any(v is not None and not (isinstance(v, str) and not v.strip()) for v in row):
-                records.append(row)
-                row_numbers.append(number)
+        _check_declared_range(path, sheet, limits)
+        # Another sheet is not part of the delivery and would stay in the archive unchecked.
+        others = [
+            sheet_label(other.title, i)
+            for i, other in enumerate(workbook.worksheets[1:], start=2)
+            if _sheet_has_content(workbook, other)
+        ]
+        header, cells, row_numbers, uncached = _read_sheet(path, workbook, sheet, limits)
+    except RefusedDelivery:
+        raise
     except Exception as exc:
         kind = type(exc).__name__
         raise UnreadableDelivery(
@@ -301,21 +429,252 @@ def _read_xlsx(path: Path) -> tuple[list[str], list[pa.Array], np.ndarray]:
         ) from None
     finally:
         workbook.close()
-    if header is None or all(v is None or not str(v).strip() for v in header):
+    refusals: list[RefusedDelivery] = []
+    if others:
+        refusals.append(ExtraSheets(path, [sheet_label(sheet.title, 1), *others]))
+    if uncached:
+        refusals.append(UncachedFormulas(path, sheet_label(sheet.title, 1), uncached))
+    if refusals:
+        refusals[0].also = refusals[1:]
+        raise refusals[0]
+    if not header:
         raise UnreadableDelivery(
             path, "no header row (the first row of the first sheet is empty)", "geen kopregel (de eerste rij is leeg)"
         )
-    width = max([len(header)] + [_used_width(r) for r in records])
-    names = [_cell_text(header[j]) or "" if j < len(header) else "" for j in range(width)]
-    columns = [pa.array([_cell_text(r[j]) if j < len(r) else None for r in records], pa.string()) for j in range(width)]
-    return names, columns, np.asarray(row_numbers, dtype=np.int64)
+    records, columns, values = cells
+    width = max([max(header) + 1] + ([max(columns) + 1] if columns else []))
+    names = [_cell_text(header.get(j)) or "" for j in range(width)]
+    return names, _sparse_columns(records, columns, values, len(row_numbers), width), np.asarray(row_numbers, np.int64)
 
 
-def _used_width(row: tuple) -> int:
-    for j in range(len(row) - 1, -1, -1):
-        if row[j] is not None:
-            return j + 1
-    return 0
+def _check_xlsx_package(path: Path, limits: Limieten) -> None:
+    """The unpacked size and compression ratio of the workbook's parts, from its zip directory, before unpacking.
+
+    Python's zipfile stops at the size a part declares (and then fails its CRC), so the declared sizes
+    bound what reading the workbook unpacks.
+    """
+    limit = limits.xlsx_max_uitgepakt_mb * MB
+    if path.stat().st_size > limit:
+        # Compression never makes a sheet larger: a bigger file is no workbook within the limit.
+        raise _too_large(
+            path,
+            f"the workbook is {_mb(path.stat().st_size)} MB before unpacking",
+            f"de werkmap is al {_mb(path.stat().st_size)} MB voor het uitpakken",
+            "xlsx_max_uitgepakt_mb",
+            limits.xlsx_max_uitgepakt_mb,
+            " MB",
+        )
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError) as exc:
+        kind = type(exc).__name__
+        raise UnreadableDelivery(
+            path, f"not a valid xlsx workbook ({kind})", f"geen geldige xlsx-werkmap ({kind})"
+        ) from None
+    total = sum(p.file_size for p in parts)
+    if total > limit:
+        raise _too_large(
+            path,
+            f"the workbook unpacks to {_mb(total)} MB",
+            f"de werkmap is uitgepakt {_mb(total)} MB",
+            "xlsx_max_uitgepakt_mb",
+            limits.xlsx_max_uitgepakt_mb,
+            " MB",
+        )
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > _RATIO_GRACE and ratio > limits.xlsx_max_compressieverhouding:
+            name = part.filename[:80]
+            raise _too_large(
+                path,
+                f"part {name} unpacks to {ratio:.0f} times its packed size (a zip bomb)",
+                f"onderdeel {name} is uitgepakt {ratio:.0f} keer zo groot als ingepakt (een zipbom)",
+                "xlsx_max_compressieverhouding",
+                limits.xlsx_max_compressieverhouding,
+            )
+
+
+def _check_declared_range(path: Path, sheet, limits: Limieten) -> None:
+    """The range the sheet declares (`<dimension ref="A1:XFD1048576">`), before any cell is read."""
+    columns, rows = sheet.max_column, sheet.max_row
+    if columns is None or rows is None:
+        return  # no dimension stored: the cells are checked one by one while reading
+    label = sheet_label(sheet.title, 1)
+    ref = f"{_column_letter(sheet.min_column)}{sheet.min_row}:{_column_letter(columns)}{rows}"
+    if columns > limits.max_kolommen:
+        raise _too_large(
+            path,
+            f"sheet {label} declares the range {ref}, {columns} columns wide",
+            f"werkblad {label} geeft het bereik {ref} op, {columns} kolommen breed",
+            "max_kolommen",
+            limits.max_kolommen,
+            hint=(
+                "; delete the columns after the data (or deliver CSV)",
+                "; verwijder de kolommen na de gegevens (of lever CSV)",
+            ),
+        )
+    if rows - 1 > limits.max_rijen:
+        raise _too_large(
+            path,
+            f"sheet {label} declares the range {ref}, {rows - 1} rows after the header",
+            f"werkblad {label} geeft het bereik {ref} op, {rows - 1} rijen na de kopregel",
+            "max_rijen",
+            limits.max_rijen,
+        )
+
+
+@functools.cache
+def _sheet_parser_class() -> type:
+    """openpyxl's sheet parser, noting every formula cell that has no stored value.
+
+    With `data_only` openpyxl gives a formula cell's stored value, and None when there is none: the
+    same None as an empty cell. A formula written by a program (not saved by Excel) has no stored
+    value, so the delivery would silently read as empty dates and codes.
+    """
+    from openpyxl.worksheet._reader import FORMULA_TAG, VALUE_TAG, WorkSheetParser
+
+    class SheetParser(WorkSheetParser):
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            self.uncached: list[tuple[int, int]] = []
+
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)
+            # No value, or an empty one (openpyxl writes `<v/>`); only a text result may be empty.
+            if element.find(FORMULA_TAG) is not None and not element.findtext(VALUE_TAG) and element.get("t") != "str":
+                self.uncached.append((cell["row"], cell["column"]))
+            return cell
+
+    return SheetParser
+
+
+def _sheet_parser(workbook, sheet, source):
+    # openpyxl's own sheet parser, built as its read-only worksheet builds it (openpyxl/worksheet/_read_only.py,
+    # `_cells_by_row`), but iterated here: openpyxl pads every row to its last cell (16384 wide for a cell in
+    # column XFD), and its public rows cannot tell an empty cell from a formula without a stored value.
+    return _sheet_parser_class()(
+        source,
+        sheet._shared_strings,
+        data_only=True,
+        epoch=workbook.epoch,
+        date_formats=workbook._date_formats,
+        timedelta_formats=workbook._timedelta_formats,
+    )
+
+
+def sheet_label(title: str, position: int) -> str:
+    """A sheet as a message names it: its name quoted, or "#2" when the name is digits only (it could be a BSN)."""
+    return f"#{position}" if _DIGITS.fullmatch(title) else repr(title)
+
+
+def _column_letter(number: int) -> str:
+    """1 -> A, 27 -> AA, 16384 -> XFD."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def cell_ranges(cells: list[tuple[int, int]], limit: int | None = None) -> str:
+    """(row, column) cells as spreadsheet ranges per column ("B2, F2:F40"), the first `limit` ranges only."""
+    ranges: list[tuple[int, int, int]] = []  # column, first row, last row
+    for row, column in sorted(set(cells), key=lambda c: (c[1], c[0])):
+        if ranges and ranges[-1][0] == column and ranges[-1][2] == row - 1:
+            ranges[-1] = (column, ranges[-1][1], row)
+        else:
+            ranges.append((column, row, row))
+    ranges.sort(key=lambda r: (r[1], r[0]))  # in reading order: by first row, then column
+    texts = [
+        f"{_column_letter(c)}{a}" if a == b else f"{_column_letter(c)}{a}:{_column_letter(c)}{b}" for c, a, b in ranges
+    ]
+    if limit is not None and len(texts) > limit:
+        return ", ".join(texts[:limit]) + f", ... (+{len(texts) - limit})"
+    return ", ".join(texts)
+
+
+def _filled(value: object) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _sheet_has_content(workbook, sheet) -> bool:
+    """Whether any cell of the sheet holds a value or a formula; stops at the first one."""
+    with sheet._get_source() as source:
+        parser = _sheet_parser(workbook, sheet, source)
+        for _, row in parser.parse():
+            if parser.uncached or any(_filled(cell["value"]) for cell in row):
+                return True
+    return False
+
+
+def _read_sheet(
+    path: Path, workbook, sheet, limits: Limieten
+) -> tuple[dict[int, object], tuple[array, array, list], list[int], list[tuple[int, int]]]:
+    """The header (0-based column -> value), the filled cells of the records and their rows, and the formulas
+    without a stored value.
+
+    The cells are kept sparse, as (record, column, value), never as rows padded to the widest one: one
+    cell in column XFD must not make every row 16384 cells wide. A filled cell past `max_kolommen` or a
+    record past `max_rijen` stops the reading at once.
+    """
+    label = sheet_label(sheet.title, 1)
+    header: dict[int, object] = {}
+    records, columns, values = array("q"), array("q"), []
+    row_numbers: list[int] = []
+    with sheet._get_source() as source:
+        parser = _sheet_parser(workbook, sheet, source)
+        for number, row in parser.parse():
+            filled = [(cell["column"], cell["value"]) for cell in row if _filled(cell["value"])]
+            if not filled:
+                continue
+            for column, _ in filled:
+                if column > limits.max_kolommen:
+                    cell = f"{_column_letter(column)}{number}"
+                    raise _too_large(
+                        path,
+                        f"sheet {label}: cell {cell} lies in column {column}",
+                        f"werkblad {label}: cel {cell} staat in kolom {column}",
+                        "max_kolommen",
+                        limits.max_kolommen,
+                    )
+            if number == 1:
+                header = {column - 1: value for column, value in filled}
+                continue
+            if number < 1:
+                continue
+            if len(row_numbers) >= limits.max_rijen:
+                raise _too_large(
+                    path,
+                    f"sheet {label} has more than {limits.max_rijen} filled rows after the header",
+                    f"werkblad {label} heeft meer dan {limits.max_rijen} gevulde rijen na de kopregel",
+                    "max_rijen",
+                    limits.max_rijen,
+                )
+            record = len(row_numbers)
+            row_numbers.append(number)
+            for column, value in filled:
+                records.append(record)
+                columns.append(column - 1)
+                values.append(value)
+        uncached = parser.uncached
+    return header, (records, columns, values), row_numbers, uncached
+
+
+def _sparse_columns(records: array, columns: array, values: list, length: int, width: int) -> list[pa.Array]:
+    """One string array per column from the sparse cells; a cell not given is missing."""
+    record_of = np.frombuffer(records, np.int64) if len(records) else np.zeros(0, np.int64)
+    column_of = np.frombuffer(columns, np.int64) if len(columns) else np.zeros(0, np.int64)
+    order = np.argsort(column_of, kind="stable")  # per column, the cells stay in record order
+    bounds = np.searchsorted(column_of[order], np.arange(width + 1))
+    result = []
+    for j in range(width):
+        cells = order[bounds[j] : bounds[j + 1]]
+        texts = pa.array([_cell_text(values[i]) for i in cells], pa.string())
+        positions = np.full(length, -1, np.int64)
+        positions[record_of[cells]] = np.arange(len(cells))
+        result.append(pc.take(texts, pa.array(positions, mask=positions < 0)))
+    return result
 
 
 def _cell_text(value: object) -> str | None:
@@ -338,16 +697,136 @@ def _cell_text(value: object) -> str | None:
 # --- parquet -------------------------------------------------------------------------------
 
 
-def _read_parquet(path: Path) -> tuple[list[str], list[pa.ChunkedArray], None]:
+def _read_parquet(path: Path, limits: Limieten) -> tuple[list[str], list[pa.ChunkedArray], None]:
     try:
-        table = pq.read_table(path)
+        text, fixed = _check_parquet(path, limits)
+        # Text columns come as dictionaries: a value stored once stays once until its size is known.
+        table = pq.read_table(path, read_dictionary=text)
     except (pa.ArrowException, OSError) as exc:
-        reason = str(exc).split(":")[0][:120]
-        raise UnreadableDelivery(
-            path, f"not a valid parquet file ({reason})", f"geen geldig parquet-bestand ({reason})"
-        ) from None
-    names = list(table.column_names)
-    return names, [_as_strings(path, name, col) for name, col in zip(names, table.columns, strict=True)], None
+        raise _parquet_error(path, exc) from None
+    _check_parquet_text(path, table, fixed, limits)
+    names, columns = list(table.column_names), table.columns
+    del table
+    strings = []
+    for i, name in enumerate(names):
+        strings.append(_as_strings(path, name, columns[i]))
+        columns[i] = None  # each column's dictionary form goes as soon as its text is there
+    return names, strings, None
+
+
+def _parquet_error(path: Path, exc: Exception) -> UnreadableDelivery:
+    reason = str(exc).split(":")[0][:120]
+    return UnreadableDelivery(path, f"not a valid parquet file ({reason})", f"geen geldig parquet-bestand ({reason})")
+
+
+def _is_text(kind: pa.DataType) -> bool:
+    """Stored as parquet BYTE_ARRAY: values of any length, which a dictionary page can repeat at no cost."""
+    if pa.types.is_dictionary(kind):
+        return _is_text(kind.value_type)
+    return (
+        pa.types.is_string(kind)
+        or pa.types.is_large_string(kind)
+        or pa.types.is_string_view(kind)
+        or pa.types.is_binary(kind)
+        or pa.types.is_large_binary(kind)
+    )
+
+
+def _readable_type(kind: pa.DataType) -> bool:
+    """A type `_as_strings` can turn into text; the others are refused before any value is read."""
+    if pa.types.is_dictionary(kind):
+        return _readable_type(kind.value_type)
+    return _is_text(kind) or any(
+        test(kind)
+        for test in (
+            pa.types.is_null,
+            pa.types.is_integer,
+            pa.types.is_floating,
+            pa.types.is_decimal,
+            pa.types.is_boolean,
+            pa.types.is_temporal,
+        )
+    )
+
+
+# A value that is not text counts as this many bytes of text (a date is 10, a timestamp 19 to 26).
+_OTHER_TEXT_BYTES = 24
+# Per value: its offset in the string column (and more after conversion).
+_VALUE_BYTES = 8
+
+
+def _check_parquet(path: Path, limits: Limieten) -> tuple[list[str], int]:
+    """Rows, columns, types and unpacked size from the metadata, before any value is read.
+
+    Returns the text columns (to read as dictionaries) and what the other values take as text.
+    """
+    parquet = pq.ParquetFile(path)
+    meta, schema = parquet.metadata, parquet.schema_arrow
+    if meta.num_rows > limits.max_rijen:
+        raise _too_large(
+            path,
+            f"the file holds {meta.num_rows} rows",
+            f"het bestand bevat {meta.num_rows} rijen",
+            "max_rijen",
+            limits.max_rijen,
+        )
+    width = max(len(schema), meta.num_columns)
+    if width > limits.max_kolommen:
+        raise _too_large(
+            path,
+            f"the file has {width} columns",
+            f"het bestand heeft {width} kolommen",
+            "max_kolommen",
+            limits.max_kolommen,
+        )
+    for spec in schema:
+        if not _readable_type(spec.type):
+            raise UnreadableDelivery(
+                path,
+                f"column {spec.name!r} has a type that cannot be read as text ({spec.type})",
+                f"kolom {spec.name!r} heeft een type dat niet als tekst te lezen is ({spec.type})",
+            )
+    declared = sum(
+        meta.row_group(g).column(c).total_uncompressed_size
+        for g in range(meta.num_row_groups)
+        for c in range(meta.num_columns)
+    )
+    if declared > limits.parquet_max_uitgepakt_mb * MB:
+        raise _parquet_too_large(
+            path, f"its pages unpack to {_mb(declared)} MB", f"de pagina's zijn uitgepakt {_mb(declared)} MB", limits
+        )
+    text = [spec.name for spec in schema if _is_text(spec.type)]
+    fixed = meta.num_rows * (_VALUE_BYTES * len(schema) + _OTHER_TEXT_BYTES * (len(schema) - len(text)))
+    if fixed > limits.parquet_max_uitgepakt_mb * MB:
+        raise _parquet_too_large(
+            path, f"its values take {_mb(fixed)} MB as text", f"de waarden zijn als tekst {_mb(fixed)} MB", limits
+        )
+    return text, fixed
+
+
+def _check_parquet_text(path: Path, table: pa.Table, size: int, limits: Limieten) -> None:
+    """The text the dictionary-encoded columns stand for, added up before a value is converted.
+
+    A dictionary-encoded column stores a value once and then only its index: a few KB of file can
+    repeat a 1 MB value in every row.
+    """
+    for column in table.columns:
+        if not _is_text(column.type):
+            continue  # counted at a fixed width from the metadata
+        for chunk in column.chunks:
+            if pa.types.is_dictionary(chunk.type):
+                lengths = pc.take(pc.binary_length(chunk.dictionary), chunk.indices)
+            else:
+                lengths = pc.binary_length(chunk)
+            size += pc.sum(lengths).as_py() or 0
+    if size > limits.parquet_max_uitgepakt_mb * MB:
+        raise _parquet_too_large(
+            path, f"its values take {_mb(size)} MB as text", f"de waarden zijn als tekst {_mb(size)} MB", limits
+        )
+
+
+def _parquet_too_large(path: Path, what_en: str, what_nl: str, limits: Limieten) -> TooLargeDelivery:
+    return _too_large(path, what_en, what_nl, "parquet_max_uitgepakt_mb", limits.parquet_max_uitgepakt_mb, " MB")
 
 
 def _as_strings(path: Path, name: str, column: pa.ChunkedArray) -> pa.ChunkedArray:
@@ -545,7 +1024,7 @@ def parse_boolean(values: pa.ChunkedArray) -> pd.Series:
     return result.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
 
 
-_READERS: dict[str, Callable[[Path], tuple[list[str], list, np.ndarray | None]]] = {
+_READERS: dict[str, Callable[[Path, Limieten], tuple[list[str], list, np.ndarray | None]]] = {
     "csv": _read_csv,
     "xlsx": _read_xlsx,
     "parquet": _read_parquet,

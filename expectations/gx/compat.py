@@ -18,6 +18,8 @@ workaround, 0.79 s with none.
 
 from __future__ import annotations
 
+import os
+import types
 import warnings
 from typing import Any, Optional
 
@@ -26,6 +28,7 @@ from great_expectations.core.freshness_diagnostics import (
     CheckpointFreshnessDiagnostics,
     ValidationDefinitionFreshnessDiagnostics,
 )
+from great_expectations.data_context.store.tuple_store_backend import TupleFilesystemStoreBackend
 from great_expectations.data_context.types.resource_identifiers import (
     ExpectationSuiteIdentifier,
     ValidationResultIdentifier,
@@ -213,6 +216,43 @@ def delete_validation_result(context: Any, key: ValidationResultIdentifier) -> N
         store.remove_key(key)
 
 
+# --- 5. atomic writes of the project's file stores -------------------------------------------------------
+
+
+def _write_via_rename(backend: Any, key: Any, value: Any, **kwargs: Any) -> str:
+    """`TupleFilesystemStoreBackend._set` of GX 1.24.1, writing a temporary file and renaming it into place."""
+    if not isinstance(key, tuple):
+        key = key.to_tuple()
+    path = os.path.join(backend.full_base_directory, backend._convert_key_to_filepath(key))  # noqa: PTH118
+    folder, name = os.path.split(path)
+    os.makedirs(folder, exist_ok=True)  # noqa: PTH103
+    # Not ending in the store's suffix (.json), so GX never lists a leftover of a killed write as a key.
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.nieuw")  # noqa: PTH118
+    with open(tmp, "wb") as handle:  # noqa: PTH123
+        handle.write(value.encode("utf-8") if isinstance(value, str) else value)
+    os.replace(tmp, path)
+    return path
+
+
+def write_stores_atomically(context: Any) -> None:
+    """Make the project's file-backed stores (suites, checkpoints, validation definitions, validation
+    results) write each file through a temporary file and a rename.
+
+    Works around: `TupleFilesystemStoreBackend._set` (data_context/store/tuple_store_backend.py) opens the
+    target file with "wb" and writes into it: a process killed mid-write (a stopped Dagster run, a full
+    disk) leaves a cut-off JSON file, and GX then fails on every later read of it (a checkpoint or suite:
+    every validation fails; a validation result: Data Docs skip it). GX has no setting for atomic writes.
+    The replacement writes the value GX hands it to the path GX computes, as GX's own `_set` does, only
+    through a rename (tests/expectations/gx/test_gx_hostile_markup.py cuts a write off before it). The
+    context's stores are reached through `context.stores` and each store's `_store_backend` (not public
+    API). Checked on GX 1.24.1.
+    """
+    for store in context.stores.values():
+        backend = getattr(store, "_store_backend", None)
+        if type(backend) is TupleFilesystemStoreBackend:
+            backend._set = types.MethodType(_write_via_rename, backend)
+
+
 __all__ = [
     "CHECKED_ON",
     "GX_VERSION",
@@ -223,4 +263,5 @@ __all__ = [
     "suite_identifier",
     "supported",
     "without_freshness_check",
+    "write_stores_atomically",
 ]

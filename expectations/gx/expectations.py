@@ -35,6 +35,7 @@ The metrics need the `Definitions`; `active_definitions(defs)` sets them for a v
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -75,7 +76,6 @@ from great_expectations.render import (
 from great_expectations.render.renderer.renderer import renderer
 
 from expectations import rules
-from expectations.bsn import looks_like_bsn
 from expectations.gx.compat import FastExpectationKwargs
 from sources.definitions import Definitions, current_definitions
 from sources.readers import FIRST_RECORD_ROW, DeliveryFrame, type_columns
@@ -184,11 +184,18 @@ def frame_from_batch(batch: pd.DataFrame, bron: str, defs: Definitions) -> Deliv
 
 
 def safe_column_names(names: list[str]) -> dict[str, str]:
-    """Column names as they may appear in a result: a name that looks like a BSN becomes "(kolom n)"."""
-    if not names:
-        return {}
-    bsn = looks_like_bsn(pd.Series(names, dtype="string")).to_numpy()
-    return {n: (f"(kolom {i + 1})" if bsn[i] else n) for i, n in enumerate(names)}
+    """Column names as a result may show them (`rules.safe_column_names`): a BSN or pseudonym is "(kolom n)"."""
+    return rules.safe_column_names(names)
+
+
+def shown(value: Any) -> str:
+    """Text a delivery controls, for a Data Docs page: masked (`rules.safe_text`), then HTML-escaped.
+
+    GX puts a string that a diagnostic renderer returns, and each cell of a RenderedTableContent, into
+    the page as HTML without escaping it (GX 1.24 escapes only the `$params` of a string template), so
+    our renderers escape what they return themselves.
+    """
+    return html.escape(rules.safe_text(value), quote=True)
 
 
 def _table_domain(metric: MetricConfiguration) -> dict:
@@ -594,7 +601,7 @@ class ExpectRowsToPassKetenmonitorRule(FastExpectationKwargs, ColumnMapExpectati
             return None
         table = [
             [
-                k["kolom"],
+                shown(k["kolom"]),
                 k["aantal"],
                 ", ".join(map(str, k["rijen"])) + (", ..." if k["aantal"] > len(k["rijen"]) else ""),
             ]
@@ -666,7 +673,7 @@ class ExpectDeliveryToPassKetenmonitorRule(FastExpectationKwargs, BatchExpectati
         findings = details.get("bevindingen") or []
         if not findings:
             return "in orde / passed" if details.get("beoordeeld", True) else NOT_EVALUATED
-        return "; ".join(_finding_text(f) for f in findings)
+        return "; ".join(shown(_finding_text(f)) for f in findings)
 
 
 def _finding_text(finding: dict[str, Any]) -> str:
@@ -695,4 +702,5 @@ __all__ = [
     "is_placeholder",
     "placeholder_batch",
     "safe_column_names",
+    "shown",
 ]

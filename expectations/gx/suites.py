@@ -148,6 +148,25 @@ def requirement(defs: Definitions, bron: str | None, regel: Regel, kolom: str | 
                 nl += f", behalve {regel.behalve_kolom} {waarden}"
                 en += f", except {regel.behalve_kolom} {waarden}"
             return {"nl": nl, "en": en}
+        case "peildatum_niet_in_toekomst":
+            zone = defs.instellingen.planning.tijdzone
+            return {
+                "nl": f"de peildatum ligt niet na vandaag (de datum in {zone})",
+                "en": f"the peildatum is not after today (the date in {zone})",
+            }
+        case "binnen_limieten":
+            # The limits in the suite, so that a changed limit shows up in the reviewed JSON.
+            lim = {k: _param_text(v) for k, v in defs.instellingen.limieten.model_dump().items()}
+            return {
+                "nl": f"hoogstens {lim['max_bestand_mb']} MB, {lim['max_rijen']} rijen en {lim['max_kolommen']} "
+                f"kolommen; een xlsx uitgepakt hoogstens {lim['xlsx_max_uitgepakt_mb']} MB en geen deel meer dan "
+                f"{lim['xlsx_max_compressieverhouding']} keer zo groot als ingepakt; een parquet uitgepakt en als "
+                f"tekst hoogstens {lim['parquet_max_uitgepakt_mb']} MB",
+                "en": f"at most {lim['max_bestand_mb']} MB, {lim['max_rijen']} rows and {lim['max_kolommen']} "
+                f"columns; an xlsx unpacked at most {lim['xlsx_max_uitgepakt_mb']} MB and no part more than "
+                f"{lim['xlsx_max_compressieverhouding']} times its packed size; a parquet unpacked and as text at "
+                f"most {lim['parquet_max_uitgepakt_mb']} MB",
+            }
         case "niet_leeg":
             return {
                 "nl": "minstens één record (een levering is een volledige momentopname)",

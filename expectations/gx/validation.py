@@ -15,10 +15,13 @@ construction; the tests check that they do on every kind of broken delivery.
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import logging
+import os
 import shutil
 import time
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +60,8 @@ FILE_ASSET = "bestand"
 # Which delivery (id and sha256) a stored validation belongs to, so that validating it again replaces it.
 RUNS_FILE = "uncommitted/ketenmonitor_validaties.json"
 LOCK_FILE = "uncommitted/ketenmonitor.lock"
+# Where project files GX could not open are set aside before they are made again (see _set_aside_damaged).
+DAMAGED_DIR = "uncommitted/beschadigd"
 # Where a new validation page is made offline before it joins the site (see _publish_page).
 STAGING_DIR = "uncommitted/ketenmonitor_pagina"
 BRAND = "Ketenmonitor"
@@ -92,6 +97,12 @@ def run_name(report: ValidationReport) -> str:
     """Organisation, bron and peildatum at a glance, plus the start of the sha256 to tell re-deliveries apart.
 
     A misplaced file has no organisation or bron: then its last three path parts say where it was.
+
+    The delivery controls those names, so each is shown as `rules.safe_text` shows it (a pseudonym or a
+    BSN masked, no control characters), and the whole name is HTML-escaped: GX 1.24 writes the run
+    name into its pages unescaped (the index page's table data, which bootstrap-table renders as HTML,
+    the breadcrumb and the "Run Name" cell of a validation page), so "<img onerror=...>" as an
+    organisation folder would run as script. Escaped once here, it reads as written in every one of them.
     """
     if report.organisatie_code and report.bron:
         peildatum = report.peildatum.isoformat() if report.peildatum else "?"
@@ -99,7 +110,13 @@ def run_name(report: ValidationReport) -> str:
     else:
         parts = [*report.file.parts[-3:], report.sha256[:8]]
     # A run name becomes a folder name: no path separators.
-    return " · ".join(p.replace("/", "_").replace("\\", "_") for p in parts)
+    name = " · ".join(rules.safe_text(p).replace("/", "_").replace("\\", "_") for p in parts)
+    return html.escape(name, quote=True)
+
+
+def _run_key(suite: str, label: str) -> str:
+    """The RUNS_FILE entry of a validation known only by its suite and run name (after a rebuild)."""
+    return f"run {suite} | {label}"
 
 
 class GxValidator:
@@ -111,15 +128,66 @@ class GxValidator:
         self.project_dir = self.data_dir / "gx"
         self.site_dir = self.data_dir / "reports" / "data_docs"
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._pages: compat.ValidationPages | None = None
+        try:
+            self._open()
+        except Exception as exc:
+            with self._lock():
+                damaged = self._set_aside_damaged(config=not hasattr(self, "context"))
+            if not damaged:
+                raise
+            logger.warning(
+                "The GX project %s could not be opened (%s: %s); set aside in %s and made again from the "
+                "definitions: %s",
+                self.project_dir,
+                type(exc).__name__,
+                str(exc).splitlines()[0] if str(exc) else "",
+                DAMAGED_DIR,
+                ", ".join(str(d.relative_to(self.project_dir)) for d in damaged),
+            )
+            with warnings.catch_warnings():
+                # GX scaffolding a new config next to the existing uncommitted/config_variables.yml says so.
+                warnings.filterwarnings("ignore", message=r"Warning\. An existing `config_variables\.yml`")
+                self._open()
+
+    # --- project setup ------------------------------------------------------------------------
+
+    def _open(self) -> None:
         self.context = gx.get_context(mode="file", project_root_dir=self.data_dir)
+        compat.write_stores_atomically(self.context)  # GX writes its JSON files in place
         self._configure()
-        self._suites = build_suites(defs)
+        self._suites = build_suites(self.defs)
         self._sync_suites()
         # Compared with (or written to) their stored copies just now: no need for GX to re-read them per run.
         self._checkpoints = {name: compat.without_freshness_check(self._checkpoint(name)) for name in self._suites}
-        self._pages: compat.ValidationPages | None = None
 
-    # --- project setup ------------------------------------------------------------------------
+    def _set_aside_damaged(self, config: bool) -> list[Path]:
+        """Move the project files that GX could not open to DAMAGED_DIR; return them.
+
+        GX writes its project files in place, so a process killed mid-write can leave one cut off,
+        and then every later validation would fail. Each of these files is made again from the
+        definitions: the checkpoints and validation definitions (always, they are cheap and may name
+        a datasource of a damaged config), a suite that is no JSON any more, and the project config
+        `great_expectations.yml` when it was opening the project that failed (`config`). The stored
+        validations (and so Data Docs) are not touched.
+        """
+        candidates = [self.project_dir / "great_expectations.yml"] if config else []
+        for folder in ("checkpoints", "validation_definitions"):
+            candidates += sorted((self.project_dir / folder).glob("*.json"))
+        for suite in sorted((self.project_dir / "expectations").rglob("*.json")):
+            try:
+                json.loads(suite.read_bytes())
+            except ValueError:
+                candidates.append(suite)
+        moved = []
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        for path in candidates:
+            if path.is_file():
+                target = self.project_dir / DAMAGED_DIR / stamp / path.relative_to(self.project_dir)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+                moved.append(path)
+        return moved
 
     def _configure(self) -> None:
         """Analytics off, no progress bars, our Data Docs site only; writes the config only when it changes."""
@@ -205,15 +273,17 @@ class GxValidator:
         batch = gxk.delivery_batch(report.frame) if report.frame is not None and bron else gxk.placeholder_batch()
         known = gxk.known_frame(batch, report.frame) if report.frame is not None and bron else contextlib.nullcontext()
         delivery = f"{delivery_id} @ {report.sha256}"  # a new version of the same file is another delivery
+        label = run_name(report)
         with self._lock(), gxk.active_definitions(self.defs), known:
-            self._forget(delivery)
+            runs = self._runs()
+            self._forget(runs, delivery, name, label)
             result = self._checkpoints[name].run(
                 batch_parameters={"dataframe": batch},
                 expectation_parameters=self._parameters(report, previous_row_count),
-                run_id=gx.RunIdentifier(run_name=run_name(report)),
+                run_id=gx.RunIdentifier(run_name=label),
             )
             [(key, validation)] = result.run_results.items()
-            self._remember(delivery, key)
+            self._remember(runs, delivery, key)
             page = self._publish_page(key)
         evrs = validation.results
         broken = [e for e in evrs if e.exception_info.get("raised_exception")]
@@ -332,18 +402,67 @@ class GxValidator:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _runs(self) -> dict[str, list[str]]:
-        path = self.project_dir / RUNS_FILE
-        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        """Which stored validation each delivery has (RUNS_FILE), rebuilt from the GX store when damaged or lost.
 
-    def _remember(self, delivery: str, key: ValidationResultIdentifier) -> None:
-        runs = self._runs()
+        The file is replaced atomically (`_write_runs`), but one damaged by an older version, a full
+        disk or a hand edit must not stop every later delivery: then it is set aside as
+        `<name>.beschadigd` and rebuilt with a warning. Nothing that matters is lost: Data Docs list the
+        stored validations, not this file; the file only lets a delivery validated again replace its
+        earlier validation, and the rebuilt entries (by suite and run name, see `_forget`) still do.
+        """
+        path = self.project_dir / RUNS_FILE
+        try:
+            runs = json.loads(path.read_bytes())
+        except FileNotFoundError:
+            runs = None
+        except ValueError:  # JSONDecodeError, UnicodeDecodeError: cut off or garbled
+            runs = False
+        if isinstance(runs, dict) and all(
+            isinstance(k, str) and isinstance(v, list) and all(isinstance(p, str) for p in v) for k, v in runs.items()
+        ):
+            return runs
+        keys = compat.stored_validation_results(self.context)
+        if runs is None and not keys:
+            return {}  # a new project
+        rebuilt: dict[str, list[str]] = {}
+        for key in sorted(keys, key=lambda k: k.to_tuple()):  # the latest run of a run name last
+            rebuilt[_run_key(key.expectation_suite_identifier.name, key.run_id.run_name)] = list(key.to_tuple())
+        if runs is None:
+            logger.warning("%s is missing: rebuilt from the %d stored validation(s)", path, len(keys))
+        else:
+            damaged = path.with_name(f"{path.name}.beschadigd")
+            os.replace(path, damaged)
+            logger.warning(
+                "%s was damaged (set aside as %s): rebuilt from the %d stored validation(s)",
+                path,
+                damaged.name,
+                len(keys),
+            )
+        self._write_runs(rebuilt)
+        return rebuilt
+
+    def _write_runs(self, runs: dict[str, list[str]]) -> None:
+        """Write RUNS_FILE via a temporary file and a rename: a reader, or a process killed mid-write, never
+        leaves half a file (called under `_lock`, so a temporary file of another process is a leftover)."""
+        path = self.project_dir / RUNS_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for stale in path.parent.glob(f".{path.name}.*.nieuw"):
+            stale.unlink(missing_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.nieuw")
+        tmp.write_text(json.dumps(runs, indent=1, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, path)
+
+    def _remember(self, runs: dict[str, list[str]], delivery: str, key: ValidationResultIdentifier) -> None:
         runs[delivery] = list(key.to_tuple())
-        path = self.project_dir / RUNS_FILE
-        path.write_text(json.dumps(runs, indent=1, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+        self._write_runs(runs)
 
-    def _forget(self, delivery: str) -> None:
-        """Remove an earlier validation of the same delivery (its stored result and its Data Docs page)."""
-        previous = self._runs().get(delivery)
+    def _forget(self, runs: dict[str, list[str]], delivery: str, suite: str, label: str) -> None:
+        """Remove an earlier validation of the same delivery (its stored result and its Data Docs page).
+
+        Found by the delivery, or, after RUNS_FILE was rebuilt, by the suite and run name (which carries
+        the start of the sha256): `runs` loses the entry, `_remember` writes the new one.
+        """
+        previous = runs.pop(delivery, None) or runs.pop(_run_key(suite, label), None)
         if not previous:
             return
         key = ValidationResultIdentifier.from_tuple(tuple(previous))

@@ -50,6 +50,20 @@ CREATE TABLE IF NOT EXISTS meta.quarantaine (
     PRIMARY KEY (levering_id, sha256)
 );
 
+-- Which version (sha256) of each delivery file was in the inbox, in order of arrival: a row
+-- each time a name holds another version than the one last seen under it (a new file, a
+-- correction, an earlier version put back). The delivery in force is the accepted version that
+-- came into the inbox last (marts/staging/huidige_leveringen.sql), so an earlier version put
+-- back is in force again. Written by `ketenmonitor run` (the whole inbox, at its start) and by
+-- delivery intake (its own file). A file removed from the inbox adds no row: its last version
+-- stays in force, and `ketenmonitor run` says so.
+CREATE TABLE IF NOT EXISTS meta.inbox_versies (
+    levering_id VARCHAR NOT NULL,
+    sha256      VARCHAR NOT NULL,
+    volgnummer  BIGINT PRIMARY KEY,   -- order of arrival over the whole inbox (not the clock)
+    sinds       TIMESTAMP NOT NULL    -- when a run or intake first saw this version under this name
+);
+
 -- What each staging table was last built from: a fingerprint of the deliveries in force, the
 -- definitions version and the staging SQL. A run whose fingerprint matches leaves the table as
 -- it is (an incremental run of one GI does not copy 2 million Veilig Thuis records again).

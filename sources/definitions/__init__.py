@@ -5,6 +5,7 @@
 - `models.py`: settings, norms, code lists, types, bronnen, reference data, what the reports show;
 - `load.py`: reading, cross-checking and caching (`load_definitions`, `current_definitions`);
 - `reference.py`, `werkdagen.py`: the reference tables and the working-day calendar;
+- `vandaag.py`: the date "today" is judged on (validation and the delivery monitor);
 - `dictionary.py`: the generated data dictionary.
 """
 
@@ -16,7 +17,7 @@ from sources.definitions.load import (
     definitions_dir,
     load_definitions,
 )
-from sources.definitions.models import Bron, Definitions, Kolomtype, Onderdrukking
+from sources.definitions.models import Bron, Definitions, Kolomtype, Limieten, Onderdrukking
 from sources.definitions.rules import (
     CHECK_KINDS,
     GENERAL_CHECKS,
@@ -28,6 +29,7 @@ from sources.definitions.rules import (
     Regel,
     UniekRegel,
 )
+from sources.definitions.vandaag import VANDAAG_ENV, vandaag
 
 __all__ = [
     "CHECK_KINDS",
@@ -36,12 +38,14 @@ __all__ = [
     "GENERAL_CHECKS",
     "PRE_READ_CHECKS",
     "ROW_CHECKS",
+    "VANDAAG_ENV",
     "Bron",
     "Definitions",
     "DefinitionsError",
     "GevuldPreciesAlsRegel",
     "JarenVoorPeildatumRegel",
     "Kolomtype",
+    "Limieten",
     "NietVoorRegel",
     "Onderdrukking",
     "Regel",
@@ -49,4 +53,5 @@ __all__ = [
     "current_definitions",
     "definitions_dir",
     "load_definitions",
+    "vandaag",
 ]

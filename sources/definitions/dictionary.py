@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from sources.definitions import Definitions, load_definitions
+from sources.definitions import Definitions, Limieten, load_definitions
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DICTIONARY_PATH = REPO_ROOT / "docs" / "data_dictionary.md"
@@ -56,6 +56,15 @@ def _bron_columns(defs: Definitions, bron: str, with_rules: bool) -> list[str]:
     return _table(header, rows)
 
 
+def _limits(limieten: Limieten) -> str:
+    return (
+        f"at most {limieten.max_bestand_mb:g} MB on disk, {limieten.max_rijen:,} rows and "
+        f"{limieten.max_kolommen} columns; an xlsx unpacks to at most {limieten.xlsx_max_uitgepakt_mb:g} MB, "
+        f"no part above 100 KiB more than {limieten.xlsx_max_compressieverhouding:g} times its packed size; "
+        f"a parquet file's pages and its values as text take at most {limieten.parquet_max_uitgepakt_mb:g} MB"
+    )
+
+
 def render_markdown(defs: Definitions) -> str:
     s = defs.instellingen
     lines = [
@@ -70,6 +79,7 @@ def render_markdown(defs: Definitions) -> str:
         f"- Deliveries expected within {s.aanlevering.termijn_dagen} days after month-end; "
         f"row-count warning above {s.aanlevering.max_verandering_aantal_rijen_pct:g}% change",
         f"- Chain links at most {s.doorstroom.max_dagen_tussen_stappen} days between steps",
+        f"- Limits on a delivery file (rule ALG-LIM-001, 1 MB = 1,048,576 bytes): {_limits(s.limieten)}",
         "",
         "Row numbers in validation reports are spreadsheet rows: the header is row 1, the first record row 2.",
         "",

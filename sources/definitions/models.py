@@ -75,6 +75,29 @@ class Doorstroom(_Model):
     max_dagen_tussen_stappen: int = Field(ge=1)
 
 
+class Limieten(_Model):
+    """How large a delivery file may be; checked before the expensive read (rule ALG-LIM-001).
+
+    Every limit bounds the memory and time one delivery can take, so a careless or hostile file
+    (a sheet cell in column XFD, a zip bomb, a run-length-encoded parquet column) is rejected
+    instead of ending the whole run with an out-of-memory kill.
+    """
+
+    # The file on disk, any format.
+    max_bestand_mb: float = Field(gt=0)
+    # Records (CSV: lines after the header; xlsx: rows after the header; parquet: its row count).
+    max_rijen: int = Field(ge=1)
+    # Columns (CSV: header fields; xlsx: the sheet's declared range and every filled cell; parquet: its columns).
+    max_kolommen: int = Field(ge=1)
+    # xlsx: the parts of the workbook unpacked (the sizes its zip directory declares), in MB.
+    xlsx_max_uitgepakt_mb: float = Field(gt=0)
+    # xlsx: unpacked size over packed size of one part (parts above 100 KiB); a zip bomb packs far tighter.
+    xlsx_max_compressieverhouding: float = Field(gt=1)
+    # parquet: the data unpacked, in MB: the page sizes its metadata declares, and the values as text
+    # (every value's length plus 8 bytes), counted before a value is converted.
+    parquet_max_uitgepakt_mb: float = Field(gt=0)
+
+
 class Instellingen(_Model):
     versie: str = Field(pattern=r"^\d+\.\d+\.\d+$")
     contract_versie: int = Field(ge=1)
@@ -82,6 +105,7 @@ class Instellingen(_Model):
     onderdrukking: Onderdrukking
     aanlevering: Aanlevering
     doorstroom: Doorstroom
+    limieten: Limieten
     planning: Planning = Field(default_factory=Planning)
 
 

@@ -38,6 +38,32 @@ class BestandsnaamRegel(_Regel):
     controle: Literal["bestandsnaam"]
 
 
+class PeildatumNietInToekomstRegel(_Regel):
+    """The peildatum is not after today (in `planning.tijdzone`, or $KETENMONITOR_VANDAAG)."""
+
+    controle: Literal["peildatum_niet_in_toekomst"]
+
+
+class BinnenLimietenRegel(_Regel):
+    """The file stays within `limieten` of instellingen.yaml (size, rows, columns, unpacked size)."""
+
+    controle: Literal["binnen_limieten"]
+
+
+class FormulesMetWaardeRegel(_Regel):
+    """Every formula cell of an xlsx sheet holds its stored (calculated) value."""
+
+    controle: Literal["formules_met_waarde"]
+    # How many cell ranges the message lists before "and N more".
+    max_bereiken: int = Field(default=10, ge=1)
+
+
+class EenWerkbladRegel(_Regel):
+    """An xlsx workbook has one non-empty sheet: the delivery."""
+
+    controle: Literal["een_werkblad"]
+
+
 class BekendeOrganisatieRegel(_Regel):
     controle: Literal["bekende_organisatie"]
 
@@ -154,6 +180,10 @@ Regel = Annotated[
     LeesbaarRegel
     | NietLeegRegel
     | BestandsnaamRegel
+    | PeildatumNietInToekomstRegel
+    | BinnenLimietenRegel
+    | FormulesMetWaardeRegel
+    | EenWerkbladRegel
     | BekendeOrganisatieRegel
     | BronToegestaanRegel
     | ExacteKolommenRegel
@@ -183,7 +213,8 @@ class CheckKind:
 
     # In regels_algemeen.yaml and applied to every bron by column attributes; else a bron's own rule.
     general: bool
-    # pre_read: about the file and its path, decided before reading it; file: about the file as read
+    # pre_read: about the file and its path, decided before reading it (or by the reader, which
+    # refuses the file: readability, limits, xlsx formulas and sheets); file: about the file as read
     # (header, row count), one result per file or column; row: counts failing rows.
     stage: Literal["pre_read", "file", "row"]
 
@@ -191,6 +222,10 @@ class CheckKind:
 CHECK_KINDS: dict[str, CheckKind] = {
     "leesbaar": CheckKind(True, "pre_read"),
     "bestandsnaam": CheckKind(True, "pre_read"),
+    "peildatum_niet_in_toekomst": CheckKind(True, "pre_read"),
+    "binnen_limieten": CheckKind(True, "pre_read"),
+    "formules_met_waarde": CheckKind(True, "pre_read"),
+    "een_werkblad": CheckKind(True, "pre_read"),
     "bekende_organisatie": CheckKind(True, "pre_read"),
     "bron_toegestaan": CheckKind(True, "pre_read"),
     "niet_leeg": CheckKind(True, "file"),

@@ -417,7 +417,8 @@ def test_suite_json_is_reproducible(defs: Definitions) -> None:
 
 
 GENERAL = ["ALG-BEST-001", "ALG-BEST-002", "ALG-BEST-003", "ALG-ORG-001", "ALG-ORG-002", "ALG-KOL-001",
-           "ALG-KOL-002", "ALG-OMV-001", "ALG-PRIV-001", "ALG-TYPE-001", "ALG-VERPL-001", "ALG-DATUM-001"]  # fmt: skip
+           "ALG-KOL-002", "ALG-OMV-001", "ALG-PRIV-001", "ALG-TYPE-001", "ALG-VERPL-001", "ALG-DATUM-001",
+           "ALG-DATUM-002", "ALG-LIM-001", "ALG-XLSX-001", "ALG-XLSX-002"]  # fmt: skip
 CODED = ["ALG-CODE-001", "ALG-PAT-001", "ALG-REF-001"]
 
 
@@ -455,6 +456,10 @@ def test_file_suite_holds_only_the_checks_before_reading(defs: Definitions) -> N
     assert [e["kwargs"]["regel_code"] for e in suite["expectations"]] == [
         "ALG-BEST-001",
         "ALG-BEST-003",
+        "ALG-DATUM-002",
+        "ALG-LIM-001",
+        "ALG-XLSX-001",
+        "ALG-XLSX-002",
         "ALG-ORG-001",
         "ALG-ORG-002",
     ]
