@@ -4,6 +4,7 @@ Each is (organisation, header, rows); tests change single cells to break one rul
 """
 
 import hashlib
+from pathlib import Path
 
 PEILDATUM = "2024-03-31"
 KIND = [hashlib.sha256(f"kind-{i}".encode()).hexdigest() for i in range(4)]
@@ -56,3 +57,15 @@ VALID: dict[str, tuple[str, list[str], list[list[str]]]] = {
         ],
     ),
 }  # fmt: skip
+
+
+def csv(header: list[str], rows: list[list[str]]) -> str:
+    """A delivery's text: header and rows, comma-separated."""
+    return "\n".join(",".join(r) for r in [header, *rows]) + "\n"
+
+
+def deliver(root: Path, levering_id: str, text: str) -> None:
+    """Put a delivery into the inbox of data dir `root` at `levering_id` (<org>/<bron>/<peildatum>.<ext>)."""
+    path = root / "inbox" / levering_id
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")

@@ -26,7 +26,7 @@ from urllib.parse import unquote
 import duckdb
 import pytest
 from headless_chromium import BROWSER_SERVICE_RE, console_messages, needs_chromium, requested_urls, run_chromium
-from valid_deliveries import VALID
+from valid_deliveries import VALID, csv, deliver
 
 from pipelines.instance import instance_for
 from pipelines.run import format_summary, run_pipeline
@@ -52,16 +52,6 @@ PSEUDONYM_FILE = f"JBGL/gi_maatregelen/{PSEUDONYM_BESTAND}.csv"
 BSN_ORG_FILE = f"{BSN_ORG}/gi_maatregelen/2024-01-31.csv"
 # The valid measures live in Buren, Culemborg and Maasdriel (GM0214, GM0216, GM0263): all Rivierenland.
 REGIONS = ["RIVIERENLAND"]
-
-
-def csv(header: list[str], rows: list[list[str]]) -> str:
-    return "\n".join(",".join(r) for r in [header, *rows]) + "\n"
-
-
-def deliver(root: Path, levering_id: str, text: str) -> None:
-    path = root / "inbox" / levering_id
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
 
 
 def query(root: Path, sql: str) -> list[tuple]:

@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from headless_chromium import needs_chromium, requested_urls, run_chromium
-from valid_deliveries import VALID
+from valid_deliveries import VALID, csv, deliver
 
 from expectations.gx.validation import RUNS_FILE
 from pipelines.cli import main as cli
@@ -58,16 +58,6 @@ QUARANTINED = {
     BESTAND_FILE: "ALG-BEST-003",
     ANSI_FILE: "ALG-KOL-001",
 }
-
-
-def csv(header: list[str], rows: list[list[str]]) -> str:
-    return "\n".join(",".join(r) for r in [header, *rows]) + "\n"
-
-
-def deliver(root: Path, levering_id: str, text: str) -> None:
-    path = root / "inbox" / levering_id
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
 
 
 def query(root: Path, sql: str) -> list[tuple]:
