@@ -25,7 +25,16 @@ import numpy as np
 import pandas as pd
 
 from expectations.bsn import eleven_test, looks_like_bsn
-from sources.definitions import GENERAL_CHECKS, PRE_READ_CHECKS, ROW_CHECKS, Bron, Definitions, Kolomtype, Regel
+from sources.definitions import (
+    GENERAL_CHECKS,
+    PRE_READ_CHECKS,
+    ROW_CHECKS,
+    Bron,
+    Definitions,
+    JarenVoorDatumRegel,
+    Kolomtype,
+    Regel,
+)
 from sources.inbox import DeliveryRef
 from sources.readers import DeliveryFrame
 
@@ -191,15 +200,43 @@ def mask_bsn(values: pd.Series) -> pd.Series:
     return looks_like_bsn(values).astype(bool)
 
 
-def mask_duplicates(values: pd.Series) -> pd.Series:
-    """Every filled value that occurs more than once, each occurrence counted (uniek)."""
-    return _bool(values.notna() & values.duplicated(keep=False))
+def mask_duplicates(values: pd.Series, others: pd.DataFrame | None = None) -> pd.Series:
+    """Every filled value that occurs more than once, each occurrence counted (uniek).
+
+    With `others` (the further key columns) the combination counts, an empty value in them as a
+    value too: two anonymous rows of one melding are duplicates.
+    """
+    if others is None:
+        return _bool(values.notna() & values.duplicated(keep=False))
+    key = pd.concat([values.rename("__kolom__"), others], axis=1)
+    return _bool(values.notna() & key.duplicated(keep=False))
 
 
 def mask_years_before(values: pd.Series, year: int, min_jaren: int, max_jaren: int) -> pd.Series:
     """`year - value` outside [min_jaren, max_jaren] (jaren_voor_peildatum)."""
     years = year - values
     return _bool((years < min_jaren) | (years > max_jaren))
+
+
+def mask_years_before_date(
+    values: pd.Series,
+    reference: pd.Series,
+    min_jaren: pd.Series | float | None,
+    max_jaren: pd.Series | float | None,
+) -> pd.Series:
+    """`year(reference) - value` outside [min_jaren, max_jaren] where all are known (jaren_voor_datum).
+
+    The bounds are numbers or, per row, Series (NA: the row is not checked).
+    """
+    if min_jaren is None or max_jaren is None:
+        return pd.Series(False, index=values.index)
+    years = reference.dt.year.astype("Float64") - values.astype("Float64")
+    return _bool((years < min_jaren) | (years > max_jaren))
+
+
+def mask_empty_unless(values: pd.Series, condition: pd.Series, waarden: Collection) -> pd.Series:
+    """Empty while the condition column is not one of `waarden` (verplicht_tenzij)."""
+    return _bool(values.isna() & ~_bool(condition.isin(list(waarden))))
 
 
 def mask_before(values: pd.Series, reference: pd.Series, marge_dagen: int = 0) -> pd.Series:
@@ -233,6 +270,24 @@ def mask_out_of_range(
     return fails
 
 
+def year_bounds(regel: JarenVoorDatumRegel, raw: pd.DataFrame, bron: Bron, defs: Definitions) -> tuple[Any, Any]:
+    """The (min, max) years of a jaren_voor_datum rule: numbers, or per row by the row's group."""
+    if not regel.bereiken:
+        return regel.min_jaren, regel.max_jaren
+    groups = raw[regel.groep_kolom]
+    if regel.groep_kenmerk is not None:
+        lijst = defs.codelijsten[bron.kolom(regel.groep_kolom).codelijst]
+        kenmerk = {c.code: getattr(c, regel.groep_kenmerk) for c in lijst.codes}
+        groups = groups.map(kenmerk)
+
+    def per_row(attr: str) -> pd.Series:
+        default = getattr(regel, attr)
+        bounds = groups.map({g: getattr(b, attr) for g, b in regel.bereiken.items()}).astype("Float64")
+        return bounds if default is None else bounds.fillna(default)
+
+    return per_row("min_jaren"), per_row("max_jaren")
+
+
 def mask_not_month_end(dates: pd.Series) -> pd.Series:
     """A date that is not the last day of its month (maandeinde)."""
     return _bool(dates.notna() & ~dates.dt.is_month_end)
@@ -259,8 +314,7 @@ def _present(frame: DeliveryFrame, ctx: RuleContext) -> list[str]:
 
 
 def _referenced_columns(regel: Regel) -> list[str]:
-    attrs = ("kolom", "referentie_kolom", "voorwaarde_kolom", "behalve_kolom")
-    return [c for c in (getattr(regel, a, None) for a in attrs) if c]
+    return regel.genoemde_kolommen()
 
 
 def applicable_columns(regel: Regel, frame: DeliveryFrame, ctx: RuleContext) -> list[str]:
@@ -305,10 +359,17 @@ def failing_rows(regel: Regel, kolom: str, frame: DeliveryFrame, ctx: RuleContex
             return mask_not_in(raw[kolom], reference_values(ctx.defs, ctx.kolomtype(kolom).referentie))
         case "niet_na_peildatum":
             return mask_after(typed[kolom], ctx.peildatum)
+        case "vervallen_code":
+            return _bool(raw[kolom].isin(ctx.defs.codelijsten[ctx.bron.kolom(kolom).codelijst].vervallen))
         case "uniek":
-            return mask_duplicates(typed[kolom])
+            return mask_duplicates(typed[kolom], typed[regel.samen_met] if regel.samen_met else None)
         case "jaren_voor_peildatum":
             return mask_years_before(typed[kolom], ctx.peildatum.year, regel.min_jaren, regel.max_jaren)
+        case "jaren_voor_datum":
+            low, high = year_bounds(regel, raw, ctx.bron, ctx.defs)
+            return mask_years_before_date(typed[kolom], typed[regel.referentie_kolom], low, high)
+        case "verplicht_tenzij":
+            return mask_empty_unless(raw[kolom], raw[regel.voorwaarde_kolom], regel.waarden)
         case "niet_voor":
             return mask_before(typed[kolom], typed[regel.referentie_kolom], regel.marge_dagen)
         case "gevuld_precies_als":
@@ -333,7 +394,9 @@ def column_problems(frame: DeliveryFrame, bron: Bron) -> list[tuple[str, str, st
     columns = list(frame.raw.columns)
     bases = [h.strip().lower() or c for h, c in zip(frame.header, columns, strict=True)]
     counts = Counter(bases)
-    problems = [(k, "ontbreekt", "is missing") for k in bron.kolomnamen if k not in counts]
+    # An optional column may be left out (a delivery under an earlier contract version).
+    optional = set(bron.optionele_kolomnamen)
+    problems = [(k, "ontbreekt", "is missing") for k in bron.kolomnamen if k not in counts and k not in optional]
     reported: set[str] = set()
     for column, base in zip(columns, bases, strict=True):
         if counts[base] > 1 and base not in reported:
@@ -430,11 +493,16 @@ def format_melding(template: str, params: Mapping[str, Any]) -> str:
 
 
 def _display(value: Any) -> Any:
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ", ".join(value)  # {waarden}: "ADVIES", not "['ADVIES']"
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _rule_params(regel: Regel) -> dict[str, Any]:
-    return {k: _display(v) for k, v in regel.parameters().items()}
+    params = {k: _display(v) for k, v in regel.parameters().items()}
+    if isinstance(regel, JarenVoorDatumRegel):
+        params["bereik"] = regel.bereik_tekst()
+    return params
 
 
 def _type_label(kolomtype: Kolomtype) -> tuple[str, str]:
@@ -452,7 +520,9 @@ def _column_params(regel: Regel, kolom: str | None, ctx: RuleContext) -> tuple[d
     common: dict[str, Any] = {"patroon": kolomtype.patroon, "referentie": kolomtype.referentie}
     codelijst = ctx.bron.kolom(kolom).codelijst
     if codelijst:
-        common |= {"codelijst": codelijst, "codes": ", ".join(ctx.defs.codelijsten[codelijst].waarden)}
+        lijst = ctx.defs.codelijsten[codelijst]
+        vervangingen = ", ".join(f"{c} -> {lijst.vervangingen.get(c, c)}" for c in lijst.vervallen)
+        common |= {"codelijst": codelijst, "codes": ", ".join(lijst.waarden), "vervangingen": vervangingen}
     type_nl, type_en = _type_label(kolomtype)
     return common | {"type": type_nl}, common | {"type": type_en}
 

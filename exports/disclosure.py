@@ -9,16 +9,23 @@ Pure functions on an arrow table shaped like a mart; no Dagster, no warehouse.
   the next smallest member is suppressed as well (a positive one first; when the group has no
   other member, the total). Suppressing a cell can leave another group it belongs to with one
   suppressed cell, so this repeats until nothing changes. Only additive counts form groups.
+- Periods (contract version 2: `periode_type` maand, kwartaal, halfjaar, jaar, rollend_12): a
+  quarter's count is the sum of its three months, a half-year's of its two quarters, a year's
+  of its two half-years, so these nest like a roll-up and take part in the complementary
+  suppression (a row of the larger period is the group's total). Rolling 12-month windows
+  overlap and are no such sum; they are left to the later suppression by kind of row.
 - Derived figures (mean, median, p90, percentage, ratio) become empty when their basis (the sum
-  of their count columns) is below the threshold, and also when a basis count of the same row
-  was suppressed: a percentage or mean with its published total and the other cells would
-  otherwise give the suppressed count back (pct = 100 * binnen / (binnen + buiten)).
+  of their count columns) is below the threshold (a p90 below twice the threshold: over fewer
+  cases it lies next to one child's value, the maximum), and also when a basis count of the
+  same row was suppressed: a percentage or mean with its published total and the other cells
+  would otherwise give the suppressed count back (pct = 100 * binnen / (binnen + buiten)).
 - `onderdrukt` is true on every row where a value was emptied.
 - Optional rounding of the published counts to a base (definitions `onderdrukking.afronding`).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +36,12 @@ import pyarrow.compute as pc
 from marts.catalog import TOTAAL, ModelSpec
 
 ONDERDRUKT = "onderdrukt"
+PERIODE, PERIODE_TYPE = "periode", "periode_type"
+# A derived figure named like a 90th percentile needs a basis of twice the threshold.
+P90 = re.compile(r"(^|_)p90($|_)")
+P90_FACTOR = 2
+# Calendar periods that are the sum of the next smaller kind: (part, whole, months per whole).
+PERIOD_NESTING = (("maand", "kwartaal", 3), ("kwartaal", "halfjaar", 6), ("halfjaar", "jaar", 12))
 
 
 @dataclass(frozen=True)
@@ -44,17 +57,25 @@ class DisclosureSpec:
     additive: tuple[str, ...] = ()
     # Derived column -> the count columns summing to its number of cases.
     derived: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Derived column -> how many times the threshold its basis needs (default 1; p90: 2).
+    factor: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_model(cls, spec: ModelSpec) -> DisclosureSpec:
         counts = tuple(c.name for c in spec.columns if c.role == "count" and c.suppressed)
+        derived = {c.name: tuple(c.basis) for c in spec.columns if c.role == "derived" and c.suppressed}
         return cls(
             key=tuple(spec.key),
             rollups=tuple(spec.rollups),
             counts=counts,
             additive=tuple(c for c in counts if spec.column(c).additive),
-            derived={c.name: tuple(c.basis) for c in spec.columns if c.role == "derived" and c.suppressed},
+            derived=derived,
+            factor={c: P90_FACTOR for c in derived if P90.search(c)},
         )
+
+    @property
+    def has_periods(self) -> bool:
+        return PERIODE in self.key and PERIODE_TYPE in self.key
 
 
 @dataclass(frozen=True)
@@ -76,6 +97,50 @@ def _group_ids(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, int
         return np.zeros(len(frame), dtype=np.int64), 1 if len(frame) else 0
     gid = frame.groupby(columns, sort=False, dropna=False).ngroup().to_numpy(dtype=np.int64)
     return gid, int(gid.max()) + 1 if len(gid) else 0
+
+
+def _period_groups(frame: pd.DataFrame, key: tuple[str, ...]) -> list[tuple[np.ndarray, np.ndarray, int]]:
+    """Groups of calendar periods: the parts of a larger period (same other key columns) and its row.
+
+    Per nesting level (months in a quarter, quarters in a half-year, half-years in a year) every
+    row of the part kind or the whole kind that starts the whole belongs to the group of the whole
+    that contains it; the other rows each get a group of their own, which never needs anything.
+    """
+    others = [k for k in key if k not in (PERIODE, PERIODE_TYPE)]
+    kind = frame[PERIODE_TYPE].to_numpy()
+    start = pd.to_datetime(frame[PERIODE])
+    groups = []
+    for part, whole, months in PERIOD_NESTING:
+        whole_start = start.dt.year * 12 + (start.dt.month - 1) // months * months
+        aligned = (start.dt.year * 12 + start.dt.month - 1) == whole_start
+        member = (kind == part) | ((kind == whole) & aligned.to_numpy())
+        if not member.any():
+            groups.append((np.arange(len(frame), dtype=np.int64), np.zeros(len(frame), dtype=bool), len(frame)))
+            continue
+        sub = frame.loc[member, others].copy()
+        sub["_geheel"] = whole_start[member].to_numpy()
+        gid_member, n_member = _group_ids(sub, [*others, "_geheel"])
+        gid = np.empty(len(frame), dtype=np.int64)
+        gid[member] = gid_member
+        gid[~member] = n_member + np.arange(int((~member).sum()))
+        groups.append((gid, member & (kind == whole), len(frame) - int(member.sum()) + n_member))
+    return groups
+
+
+def _groups(frame: pd.DataFrame, spec: DisclosureSpec) -> list[tuple[str, np.ndarray, np.ndarray, int]]:
+    """Every way rows sum to a total: (name, group id per row, whether the row is its group's total, groups).
+
+    One per roll-up dimension (the rows equal in the other key columns, the TOTAAL row the total),
+    then, for a mart with periods, one per level of calendar nesting.
+    """
+    out = []
+    for dim in spec.rollups:
+        gid, n = _group_ids(frame, [k for k in spec.key if k != dim])
+        out.append((dim, gid, (frame[dim] == TOTAAL).to_numpy(dtype=bool), n))
+    if spec.has_periods and len(frame):
+        for (part, whole, _), (gid, is_total, n) in zip(PERIOD_NESTING, _period_groups(frame, spec.key), strict=True):
+            out.append((f"{PERIODE_TYPE}:{part}->{whole}", gid, is_total, n))
+    return out
 
 
 def complementary(
@@ -135,11 +200,7 @@ def suppress(table: pa.Table, spec: DisclosureSpec, drempel: int, afronding: int
     table = table.sort_by([(k, "ascending") for k in spec.key]) if table.num_rows else table
     n_rows = table.num_rows
     frame = table.select(list(spec.key)).to_pandas()
-    groups = []
-    for dim in spec.rollups:
-        others = [k for k in spec.key if k != dim]
-        gid, n = _group_ids(frame, others)
-        groups.append((gid, (frame[dim] == TOTAAL).to_numpy(dtype=bool), n))
+    groups = [(gid, is_total, n) for _, gid, is_total, n in _groups(frame, spec)]
 
     row_flag = np.zeros(n_rows, dtype=bool)
     masks: dict[str, np.ndarray] = {}
@@ -159,7 +220,7 @@ def suppress(table: pa.Table, spec: DisclosureSpec, drempel: int, afronding: int
             total += np.nan_to_num(_numeric(table, b))
             if b in masks:
                 basis_suppressed |= masks[b]
-        mask = present & ((total < drempel) | basis_suppressed)
+        mask = present & ((total < drempel * spec.factor.get(col, 1)) | basis_suppressed)
         derived_cells += int(mask.sum())
         masks[col] = mask
 
@@ -194,15 +255,14 @@ def recomputable_cells(table: pa.Table, spec: DisclosureSpec) -> list[dict]:
         return []
     frame = table.select(list(spec.key)).to_pandas()
     found = []
-    for dim in spec.rollups:
-        others = [k for k in spec.key if k != dim]
-        gid, n = _group_ids(frame, others)
-        is_total = (frame[dim] == TOTAAL).to_numpy(dtype=bool)
+    for name, gid, is_total, n in _groups(frame, spec):
+        others = [k for k in spec.key if k != name] if name in spec.rollups else list(spec.key)
         has_total = np.bincount(gid, weights=is_total, minlength=n) > 0
         for col in spec.additive:
             empty = np.asarray(table.column(col).is_null().to_numpy(zero_copy_only=False), dtype=bool)
             count = np.bincount(gid, weights=empty, minlength=n)
             for g in np.flatnonzero(has_total & (count == 1)):
-                row = int(np.flatnonzero(gid == g)[0])
-                found.append({"column": col, "dimension": dim, **{k: frame[k].iloc[row] for k in others}})
+                # Named by the group's total row (for a period group: the larger period).
+                row = int(np.flatnonzero((gid == g) & is_total)[0])
+                found.append({"column": col, "dimension": name, **{k: frame[k].iloc[row] for k in others}})
     return found

@@ -6,6 +6,8 @@ Pure export writing, no Dagster (pipelines/exports.py wraps it in an asset):
    all rows except the national roll-ups (jeugdregio_code TOTAAL, "all regions"; for caseload
    and personeel, which have no region, organisatie_code TOTAAL, "all organisations"). Those
    aggregate other regions' data and the contract gives a region "only that region's rows".
+   Only the columns of the mart's .yml, less the maxima (max_wachttijd_dagen: a maximum is
+   one child's value, section 5.2). Every mart carries all its period kinds (periode_type).
    Plus the deliveries in force (meta.leveringen) and the delivery monitor's rows that are not
    on time (marts.aanlevering, when built) for the manifests.
 2. Apply disclosure control once per mart (exports/disclosure.py) on those rows, so a row that
@@ -44,7 +46,7 @@ import pyarrow.compute as pc
 
 from exports.disclosure import ONDERDRUKT, DisclosureResult, DisclosureSpec, suppress
 from marts import warehouse
-from marts.catalog import TOTAAL, ModelSpec, marts
+from marts.catalog import TOTAAL, Column, ModelSpec, marts
 from marts.registry import current_deliveries, table_exists
 from marts.sql import SqlFolder
 from sources.archive import sha256_of
@@ -60,6 +62,8 @@ ORGANISATION = "organisatie_code"
 # Column names that would betray a person or a record: never in an export.
 SAFE_REGION = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 FORBIDDEN_COLUMN = re.compile(r"(^|_)(id|bsn|pseudoniem|pseudonym|kind|persoon)($|_)")
+# A maximum is one child's value: left out of every export (see is_maximum).
+MAXIMUM_COLUMN = re.compile(r"(^|_)(max|maximum|maximaal|hoogste|langste)($|_)")
 
 
 @dataclass(frozen=True)
@@ -82,9 +86,23 @@ class ExportSummary:
     seconds: float = 0.0
 
 
+def is_maximum(column: Column) -> bool:
+    """A maximum over cases (one child's value, e.g. max_wachttijd_dagen): never exported.
+
+    A configured bound such as streef_kinderen_max is a `value`, not a figure about a child.
+    """
+    return column.role != "value" and bool(MAXIMUM_COLUMN.search(column.name))
+
+
+def export_spec(spec: ModelSpec) -> ModelSpec:
+    """The mart as exported: its columns without the maxima (docs/contract.md section 5.2)."""
+    kept = [c for c in spec.columns if not is_maximum(c)]
+    return spec if len(kept) == len(spec.columns) else spec.model_copy(update={"columns": kept})
+
+
 def export_specs() -> list[ModelSpec]:
-    """The marts of docs/contract.md section 5, in contract order (the delivery monitor is not exported)."""
-    return marts()
+    """The marts of docs/contract.md section 5, in contract order, as exported (the delivery monitor is not)."""
+    return [export_spec(spec) for spec in marts()]
 
 
 def _filter_column(spec: ModelSpec) -> str:
@@ -111,7 +129,8 @@ def _literal(text: str) -> str:
 
 
 def read_mart(con: duckdb.DuckDBPyConnection, spec: ModelSpec) -> pa.Table:
-    """The exportable rows of one mart (all but the national roll-ups), sorted by key."""
+    """The exportable rows of one mart (all but the national roll-ups), sorted by key; no maxima."""
+    spec = export_spec(spec)
     check_columns(spec.column_names)
     (statement,) = SQL.statements("exportrijen")
     sql = statement.format(
@@ -353,7 +372,9 @@ __all__ = [
     "check_columns",
     "delivery_status",
     "export_regions",
+    "export_spec",
     "export_specs",
+    "is_maximum",
     "publish",
     "read_mart",
     "regions_and_organisations",

@@ -213,6 +213,7 @@ MART_ORDER = (
     "uitstroom",
     "stand",
     "wachttijden",
+    "achterstand",
     "normen",
     "doorlooptijden",
     "doorstroom",

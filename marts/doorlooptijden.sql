@@ -1,64 +1,125 @@
--- marts.doorlooptijden: lead times per step of the chain (docs/contract.md section 4), in calendar days
--- (end - start), counted in the month of the step's end date on the spine of the
--- organisation owning the end date. Mean, median and p90 (quantile_cont); TOTAAL rows for
--- all organisations, all regions and both are computed from the steps themselves.
+-- marts.doorlooptijden: lead times per step of the chain (docs/contract.md section 4.3),
+-- counted in the month of the step's end date. VT and RvdK steps per record (kader NVT).
+-- GI steps per trajectory: from the first measure's anchor (datum_in_kennisstelling,
+-- datum_uitspraak) to the trajectory's event date (the earliest among its measures), counted
+-- at the GI and in the region of the measure that holds that end date (the first such
+-- measure on ties), per kader. GI_KENNISSTELLING_JEUGDBESCHERMER also in working days (the
+-- difference of the modellen.werkdagen numbers). KETEN_MELDING_JEUGDBESCHERMER: the linked VT
+-- report's receipt -> the trajectory's jeugdbeschermer (modellen.ketenschakels). Medians and
+-- p90 over the period's cases (modellen.perioden); TOTAAL rows for all organisations, all
+-- regions, both, and all kaders are computed from the cases.
 CREATE OR REPLACE TABLE marts.doorlooptijden AS
-WITH stappen AS (
-    SELECT 'VT_ONTVANGST_VERZOEK_RVDK' AS stap, 'vt_meldingen' AS bron, organisatie_code, gemeente_code,
-        datum_ontvangst AS begin, datum_verzoek_rvdk AS einde
+WITH eind_houders AS (
+    -- Per trajectory and GI step: the measure holding the trajectory's event date.
+    SELECT *
+    FROM (
+        SELECT
+            traject_id,
+            volgnummer,
+            organisatie_code,
+            maatregel_id,
+            unnest(['GI_KENNISSTELLING_JEUGDBESCHERMER', 'GI_UITSPRAAK_PLAN', 'GI_UITSPRAAK_HULP']) AS stap,
+            unnest([datum_jeugdbeschermer, datum_plan_van_aanpak, datum_passende_hulp]) AS einde
+        FROM modellen.trajecten_maatregelen
+    )
+    WHERE einde IS NOT NULL
+    QUALIFY row_number() OVER (PARTITION BY traject_id, stap ORDER BY einde, volgnummer) = 1
+),
+gi_stappen AS (
+    SELECT
+        h.stap,
+        t.kader,
+        h.organisatie_code,
+        h.maatregel_id AS record_sleutel,
+        CASE h.stap WHEN 'GI_KENNISSTELLING_JEUGDBESCHERMER' THEN t.datum_in_kennisstelling ELSE t.datum_uitspraak END
+            AS begin,
+        h.einde
+    FROM eind_houders AS h
+    JOIN modellen.trajecten AS t USING (traject_id)
+),
+stappen AS (
+    SELECT 'VT_ONTVANGST_VERZOEK_RVDK' AS stap, 'NVT' AS kader, 'vt_meldingen' AS bron, organisatie_code,
+        record_sleutel, datum_ontvangst AS begin, datum_verzoek_rvdk AS einde
     FROM staging.vt_meldingen
     UNION ALL
-    SELECT 'RVDK_VERZOEK_REKEST', 'rvdk_onderzoeken', organisatie_code, gemeente_code, datum_verzoek, datum_rekest
+    SELECT 'RVDK_VERZOEK_START', 'NVT', 'rvdk_onderzoeken', organisatie_code, record_sleutel, datum_verzoek, datum_start
     FROM staging.rvdk_onderzoeken
     UNION ALL
-    SELECT 'RVDK_VERZOEK_AFGEROND', 'rvdk_onderzoeken', organisatie_code, gemeente_code, datum_verzoek, datum_afgerond
+    SELECT 'RVDK_VERZOEK_REKEST', 'NVT', 'rvdk_onderzoeken', organisatie_code, record_sleutel, datum_verzoek,
+        datum_rekest
     FROM staging.rvdk_onderzoeken
     UNION ALL
-    SELECT 'GI_KENNISSTELLING_JEUGDBESCHERMER', 'gi_maatregelen', organisatie_code, gemeente_code,
-        datum_in_kennisstelling, datum_jeugdbeschermer
-    FROM staging.gi_maatregelen
+    SELECT 'RVDK_VERZOEK_AFGEROND', 'NVT', 'rvdk_onderzoeken', organisatie_code, record_sleutel, datum_verzoek,
+        datum_afgerond
+    FROM staging.rvdk_onderzoeken
     UNION ALL
-    SELECT 'GI_UITSPRAAK_PLAN', 'gi_maatregelen', organisatie_code, gemeente_code,
-        datum_uitspraak, datum_plan_van_aanpak
-    FROM staging.gi_maatregelen
+    SELECT stap, kader, 'gi_maatregelen', organisatie_code, record_sleutel, begin, einde
+    FROM gi_stappen
     UNION ALL
-    SELECT 'GI_UITSPRAAK_HULP', 'gi_maatregelen', organisatie_code, gemeente_code,
-        datum_uitspraak, datum_passende_hulp
-    FROM staging.gi_maatregelen
-    UNION ALL
-    SELECT 'KETEN_MELDING_JEUGDBESCHERMER', 'gi_maatregelen', organisatie_code, gemeente_code,
-        datum_ontvangst, datum_jeugdbeschermer
-    FROM modellen.ketenschakels
+    -- The whole chain ends with the trajectory's jeugdbeschermer, at the GI that assigned it.
+    SELECT 'KETEN_MELDING_JEUGDBESCHERMER', 'JB', 'gi_maatregelen', h.organisatie_code, h.maatregel_id,
+        k.datum_ontvangst, h.einde
+    FROM modellen.ketenschakels AS k
+    JOIN eind_houders AS h
+        ON h.traject_id = k.traject_id
+        AND h.stap = 'GI_KENNISSTELLING_JEUGDBESCHERMER'
+    WHERE k.datum_ontvangst IS NOT NULL
 ),
-per_maand AS (
+gevallen AS (
     SELECT
-        m.periode,
+        g.periode AS maand,
+        s.bron,
         s.organisatie_code,
-        coalesce(r.jeugdregio_code, 'ONBEKEND') AS jeugdregio_code,
+        g.jeugdregio_code,
         s.stap,
-        s.einde - s.begin AS dagen
+        s.kader,
+        s.begin,
+        s.einde
     FROM stappen AS s
-    JOIN modellen.maanden AS m
-        ON m.bron = s.bron
-        AND m.organisatie_code = s.organisatie_code
-        AND m.periode = date_trunc('month', s.einde)::DATE
-    LEFT JOIN modellen.regio_per_maand AS r
-        ON r.gemeente_code = s.gemeente_code
-        AND r.periode = m.periode
-    WHERE s.begin IS NOT NULL AND s.einde IS NOT NULL
+    JOIN modellen.gemeente_per_maand AS g
+        ON g.bron = s.bron
+        AND g.organisatie_code = s.organisatie_code
+        AND g.record_sleutel = s.record_sleutel
+        AND g.periode = date_trunc('month', s.einde)::DATE
+    WHERE s.begin IS NOT NULL
+),
+in_eenheden AS (
+    SELECT maand, bron, organisatie_code, jeugdregio_code, stap, kader, 'dagen' AS eenheid, einde - begin AS duur
+    FROM gevallen
+    UNION ALL
+    SELECT c.maand, c.bron, c.organisatie_code, c.jeugdregio_code, c.stap, c.kader, 'werkdagen',
+        e.werkdag_volgnummer - b.werkdag_volgnummer
+    FROM gevallen AS c
+    JOIN modellen.werkdagen AS b ON b.datum = c.begin
+    JOIN modellen.werkdagen AS e ON e.datum = c.einde
+    WHERE c.stap = 'GI_KENNISSTELLING_JEUGDBESCHERMER'
+),
+per_periode AS (
+    SELECT p.periode_type, p.periode, c.*
+    FROM in_eenheden AS c
+    JOIN modellen.perioden AS p
+        ON p.bron = c.bron
+        AND p.organisatie_code = c.organisatie_code
+        AND p.maand = c.maand
 )
 SELECT
+    periode_type,
     periode,
     CASE WHEN grouping(organisatie_code) = 1 THEN 'TOTAAL' ELSE organisatie_code END AS organisatie_code,
     CASE WHEN grouping(jeugdregio_code) = 1 THEN 'TOTAAL' ELSE jeugdregio_code END AS jeugdregio_code,
     stap,
+    CASE WHEN grouping(kader) = 1 THEN 'TOTAAL' ELSE kader END AS kader,
+    eenheid,
     count(*) AS aantal,
-    avg(dagen) AS gemiddelde_dagen,
-    quantile_cont(dagen, 0.5) AS mediaan_dagen,
-    quantile_cont(dagen, 0.9) AS p90_dagen
-FROM per_maand
+    avg(duur) AS gemiddelde,
+    quantile_cont(duur, 0.5) AS mediaan,
+    quantile_cont(duur, 0.9) AS p90
+FROM per_periode
 GROUP BY
+    periode_type,
     periode,
     stap,
-    GROUPING SETS ((organisatie_code, jeugdregio_code), (organisatie_code), (jeugdregio_code), ())
-ORDER BY periode, organisatie_code, jeugdregio_code, stap;
+    eenheid,
+    GROUPING SETS ((organisatie_code, jeugdregio_code), (organisatie_code), (jeugdregio_code), ()),
+    ROLLUP (kader)
+ORDER BY periode_type, periode, organisatie_code, jeugdregio_code, stap, kader, eenheid;

@@ -1,49 +1,75 @@
--- marts.instroom: inflow per month (docs/contract.md section 4): GI measures by month of datum_uitspraak,
--- VT advice requests and reports by month of datum_ontvangst, RvdK investigations by month
--- of datum_verzoek; categorie = maatregel_type (GI) or soort (VT, RvdK). Only months on the
--- organisation's spine. Roll-ups (TOTAAL) over organisations, regions, municipalities within
--- a region, and categories, in one GROUPING SETS pass over the counts at the finest grain.
+-- marts.instroom: inflow per period (docs/contract.md section 4.3). GI measures by month of
+-- their start at the GI (datum_uitspraak; a measure taken over from another GI by
+-- datum_start_bij_gi, at the receiving GI) with soort_instroom NIEUW_TRAJECT, VERVOLG or
+-- OVERDRACHT (modellen.trajecten_maatregelen); VT rows by month of datum_ontvangst, one per
+-- row (a melding about two siblings counts twice); RvdK investigations by month of
+-- datum_verzoek; VT and RvdK have soort_instroom NVT. categorie = maatregel_type (GI) or soort
+-- (VT, RvdK). A record counts in its municipality and region of that month
+-- (modellen.gemeente_per_maand). The counts are additive: summed per month at the finest
+-- grain first, then over the months of every period complete for the organisation
+-- (modellen.perioden), then rolled up (TOTAAL) in one GROUPING SETS pass.
 CREATE OR REPLACE TABLE marts.instroom AS
 WITH gebeurtenissen AS (
-    SELECT 'gi_maatregelen' AS bron, organisatie_code, gemeente_code, maatregel_type AS categorie,
-        datum_uitspraak AS datum
-    FROM staging.gi_maatregelen
+    -- For GI records the record key is the maatregel_id.
+    SELECT 'gi_maatregelen' AS bron, organisatie_code, maatregel_id AS record_sleutel, maatregel_type AS categorie,
+        soort_instroom, datum_start_hier AS datum
+    FROM modellen.trajecten_maatregelen
     UNION ALL
-    SELECT 'vt_meldingen', organisatie_code, gemeente_code, soort, datum_ontvangst
+    SELECT 'vt_meldingen', organisatie_code, record_sleutel, soort, 'NVT', datum_ontvangst
     FROM staging.vt_meldingen
     UNION ALL
-    SELECT 'rvdk_onderzoeken', organisatie_code, gemeente_code, soort, datum_verzoek
+    SELECT 'rvdk_onderzoeken', organisatie_code, record_sleutel, soort, 'NVT', datum_verzoek
     FROM staging.rvdk_onderzoeken
 ),
 per_maand AS (
     SELECT
-        m.periode,
+        g.periode AS maand,
         e.bron,
         e.organisatie_code,
-        coalesce(r.jeugdregio_code, 'ONBEKEND') AS jeugdregio_code,
-        e.gemeente_code,
+        g.jeugdregio_code,
+        g.gemeente_code,
         coalesce(e.categorie, 'ONBEKEND') AS categorie,
+        e.soort_instroom,
         count(*) AS aantal
     FROM gebeurtenissen AS e
-    JOIN modellen.maanden AS m
-        ON m.bron = e.bron
-        AND m.organisatie_code = e.organisatie_code
-        AND m.periode = date_trunc('month', e.datum)::DATE
-    LEFT JOIN modellen.regio_per_maand AS r
-        ON r.gemeente_code = e.gemeente_code
-        AND r.periode = m.periode
+    JOIN modellen.gemeente_per_maand AS g
+        ON g.bron = e.bron
+        AND g.organisatie_code = e.organisatie_code
+        AND g.record_sleutel = e.record_sleutel
+        AND g.periode = date_trunc('month', e.datum)::DATE
+    GROUP BY ALL
+),
+per_periode AS (
+    SELECT
+        p.periode_type,
+        p.periode,
+        c.bron,
+        c.organisatie_code,
+        c.jeugdregio_code,
+        c.gemeente_code,
+        c.categorie,
+        c.soort_instroom,
+        sum(c.aantal) AS aantal
+    FROM per_maand AS c
+    JOIN modellen.perioden AS p
+        ON p.bron = c.bron
+        AND p.organisatie_code = c.organisatie_code
+        AND p.maand = c.maand
     GROUP BY ALL
 )
 SELECT
+    periode_type,
     periode,
     bron,
     CASE WHEN grouping(organisatie_code) = 1 THEN 'TOTAAL' ELSE organisatie_code END AS organisatie_code,
     CASE WHEN grouping(jeugdregio_code) = 1 THEN 'TOTAAL' ELSE jeugdregio_code END AS jeugdregio_code,
     CASE WHEN grouping(gemeente_code) = 1 THEN 'TOTAAL' ELSE gemeente_code END AS gemeente_code,
     CASE WHEN grouping(categorie) = 1 THEN 'TOTAAL' ELSE categorie END AS categorie,
+    CASE WHEN grouping(soort_instroom) = 1 THEN 'TOTAAL' ELSE soort_instroom END AS soort_instroom,
     sum(aantal)::BIGINT AS aantal
-FROM per_maand
+FROM per_periode
 GROUP BY
+    periode_type,
     periode,
     bron,
     GROUPING SETS (
@@ -54,5 +80,6 @@ GROUP BY
         (jeugdregio_code),
         ()
     ),
-    ROLLUP (categorie)
-ORDER BY periode, bron, organisatie_code, jeugdregio_code, gemeente_code, categorie;
+    ROLLUP (categorie),
+    ROLLUP (soort_instroom)
+ORDER BY periode_type, periode, bron, organisatie_code, jeugdregio_code, gemeente_code, categorie, soort_instroom;

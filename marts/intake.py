@@ -3,7 +3,7 @@
 The same file version (same sha256) under the same definitions version is processed once:
 delivering it again changes nothing. A rejected delivery stays in the archive and is listed
 in `meta.quarantaine`; it never replaces the organisation's last accepted delivery (staging
-picks the delivery in force, see marts/staging/huidige_leveringen.sql). Every intake records
+picks the delivery in force, see marts/meta/geaccepteerde_leveringen.sql). Every intake records
 which version its file holds now (meta.inbox_versies), so an earlier version put back under
 the same name is in force again.
 

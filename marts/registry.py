@@ -17,6 +17,7 @@ from sources.definitions import Definitions
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     run_sql(con, "meta/schema")
+    run_sql(con, "historie/schema")
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -86,12 +87,19 @@ def record_inbox(con: duckdb.DuckDBPyConnection, versions: dict[str, str], now: 
         )
 
 
+def accepted_deliveries(con: duckdb.DuckDBPyConnection, defs: Definitions, bron: str) -> list[tuple]:
+    """(organisatie_code, peildatum, levering_id, sha256, parquet path) of every accepted delivery of
+    `bron`, one per organisation and peildatum, ordered by organisation and peildatum."""
+    return run_sql(con, "meta/geaccepteerde_leveringen", fetch=True, bron=bron, definities_versie=defs.versie)
+
+
 def current_deliveries(con: duckdb.DuckDBPyConnection, defs: Definitions, bron: str) -> list[tuple]:
-    """(organisatie_code, peildatum, levering_id, sha256, parquet path) of the deliveries in force.
+    """The deliveries in force: per organisation its accepted delivery with the latest peildatum.
 
     Needs the registry (`ensure_schema`); the caller may hold a read-only connection.
     """
-    return run_sql(con, "staging/huidige_leveringen", fetch=True, bron=bron, definities_versie=defs.versie)
+    latest = {row[0]: row for row in accepted_deliveries(con, defs, bron)}
+    return [latest[org] for org in sorted(latest)]
 
 
 def record_check(

@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 
 from marts.catalog import ModelSpec, catalog
+from marts.historie import has_history, record_key_sql, update_history
 from marts.registry import current_deliveries, ensure_schema
 from marts.sql import load_sql, run_sql
 from marts.warehouse import replace_table
@@ -31,6 +32,7 @@ def _instellingen(defs: Definitions) -> dict[str, Any]:
     return {
         "monitor_startdatum": defs.instellingen.monitor_startdatum,
         "max_dagen_tussen_stappen": defs.instellingen.doorstroom.max_dagen_tussen_stappen,
+        "traject_marge_dagen": defs.instellingen.trajecten.marge_dagen,
         "norm_per_fte": defs.normen.caseload.norm_per_fte,
         "streefbereik_min_per_fte": low,
         "streefbereik_max_per_fte": high,
@@ -145,10 +147,15 @@ class StagingResult:
     unchanged: bool
 
 
-def _staging_fingerprint(versie: str, current: list[tuple]) -> str:
+def _staging_fingerprint(versie: str, sleutel: str, current: list[tuple]) -> str:
     """What a staging table is made of: the deliveries in force (id and sha256), the definitions
-    version and the staging SQL. Equal fingerprints give an equal table."""
-    parts = [versie, load_sql("staging/bron"), *(f"{levering_id}@{sha256}" for _, _, levering_id, sha256, _ in current)]
+    version, the record key and the staging SQL. Equal fingerprints give an equal table."""
+    parts = [
+        versie,
+        load_sql("staging/bron"),
+        sleutel,
+        *(f"{levering_id}@{sha256}" for _, _, levering_id, sha256, _ in current),
+    ]
     return sha256_text("\n".join(parts))
 
 
@@ -160,19 +167,30 @@ def build_staging(con: duckdb.DuckDBPyConnection, defs: Definitions, bron: str) 
     """
     ensure_schema(con)
     current = current_deliveries(con, defs, bron)
-    fingerprint = _staging_fingerprint(defs.versie, current)
+    sleutel = record_key_sql(defs, bron)
+    fingerprint = _staging_fingerprint(defs.versie, sleutel, current)
     [(built_with, exists)] = run_sql(con, "meta/staging_vingerafdruk", fetch=True, bron=bron)
     unchanged = bool(exists and built_with == fingerprint)
+    # Table, fingerprint and region history in one transaction: a crash leaves none half-written.
+    con.execute("BEGIN TRANSACTION")
     if not unchanged:
-        # Table and fingerprint in one transaction: a crash leaves neither half-written.
-        con.execute("BEGIN TRANSACTION")
         con.execute("CREATE SCHEMA IF NOT EXISTS staging")
         if current:
-            run_sql(con, "staging/bron", format_args={"bron": bron}, bestanden=[row[4] for row in current])
+            run_sql(
+                con,
+                "staging/bron",
+                format_args={"bron": bron, "sleutel": sleutel},
+                bestanden=[row[4] for row in current],
+            )
         else:
             replace_table(con, "staging", bron, empty_table(defs, bron))
+            con.execute(f"ALTER TABLE staging.{bron} ADD COLUMN record_sleutel VARCHAR")
         run_sql(con, "meta/registreer_staging", bron=bron, vingerafdruk=fingerprint, gebouwd_op=datetime.now(UTC))
-        con.execute("COMMIT")
+    # Also when staging is unchanged: a late delivery for an older peildatum is not in force,
+    # but it does tell the municipalities of its months.
+    if has_history(defs, bron):
+        update_history(con, defs, bron)
+    con.execute("COMMIT")
     rows = con.execute(f"SELECT count(*) FROM staging.{bron}").fetchall()[0][0]
     return StagingResult(bron, rows, current, unchanged)
 

@@ -1,8 +1,9 @@
--- marts.stand: the stock of GI measures on every month-end peildatum (docs/contract.md section 4): lopend
--- and, of those, wachtend op jeugdbeschermer, per maatregel_type, from
--- modellen.lopende_maatregelen. TOTAAL roll-ups over organisations, regions, municipalities
--- within a region, and measure types. Counted once at the finest grain first, so the
--- roll-ups sum a small table instead of re-reading every measure-month.
+-- marts.stand: the stock of GI measures on every month-end peildatum (docs/contract.md section 4.4):
+-- lopend at the GI (from datum_start_bij_gi for a measure taken over) and, of those, wachtend op
+-- jeugdbeschermer at that GI, per maatregel_type, from modellen.lopende_maatregelen. TOTAAL
+-- roll-ups over organisations, regions, municipalities within a region, and measure types.
+-- Counted once at the finest grain first, so the roll-ups sum a small table instead of
+-- re-reading every measure-month.
 CREATE OR REPLACE TABLE marts.stand AS
 WITH per_gemeente AS (
     SELECT

@@ -1,42 +1,52 @@
--- marts.uitstroom: outflow per month (docs/contract.md section 4): GI measures by month of datum_einde per
--- reden_einde, VT cases by month of datum_afgerond per vervolg, RvdK investigations by month
--- of datum_afgerond per uitkomst, with the mean and median duration in calendar days (end -
--- start: datum_uitspraak, datum_ontvangst, datum_verzoek). Only months on the
--- organisation's spine; TOTAAL roll-ups as in instroom.
+-- marts.uitstroom: outflow per period (docs/contract.md section 4.3): GI measures by month of
+-- datum_einde per reden_einde (a measure handed over ends at the handing GI with
+-- OVERGEDRAGEN), VT cases by month of datum_afgerond per vervolg, RvdK investigations by
+-- month of datum_afgerond per uitkomst, with the mean and median duration in calendar days
+-- (end - start: datum_uitspraak, datum_ontvangst, datum_verzoek). The median needs the
+-- cases: each case is joined to every period complete for its organisation that holds its
+-- month (modellen.perioden), never averaged from months. Region by month as in instroom;
+-- TOTAAL roll-ups as in instroom.
 CREATE OR REPLACE TABLE marts.uitstroom AS
 WITH beeindigd AS (
-    SELECT 'gi_maatregelen' AS bron, organisatie_code, gemeente_code, reden_einde AS categorie,
+    SELECT 'gi_maatregelen' AS bron, organisatie_code, record_sleutel, reden_einde AS categorie,
         datum_uitspraak AS begin, datum_einde AS einde
     FROM staging.gi_maatregelen
     WHERE datum_einde IS NOT NULL
     UNION ALL
-    SELECT 'vt_meldingen', organisatie_code, gemeente_code, vervolg, datum_ontvangst, datum_afgerond
+    SELECT 'vt_meldingen', organisatie_code, record_sleutel, vervolg, datum_ontvangst, datum_afgerond
     FROM staging.vt_meldingen
     WHERE datum_afgerond IS NOT NULL
     UNION ALL
-    SELECT 'rvdk_onderzoeken', organisatie_code, gemeente_code, uitkomst, datum_verzoek, datum_afgerond
+    SELECT 'rvdk_onderzoeken', organisatie_code, record_sleutel, uitkomst, datum_verzoek, datum_afgerond
     FROM staging.rvdk_onderzoeken
     WHERE datum_afgerond IS NOT NULL
 ),
-per_maand AS (
+gevallen AS (
     SELECT
-        m.periode,
+        g.periode AS maand,
         e.bron,
         e.organisatie_code,
-        coalesce(r.jeugdregio_code, 'ONBEKEND') AS jeugdregio_code,
-        e.gemeente_code,
+        g.jeugdregio_code,
+        g.gemeente_code,
         coalesce(e.categorie, 'ONBEKEND') AS categorie,
         e.einde - e.begin AS duur_dagen
     FROM beeindigd AS e
-    JOIN modellen.maanden AS m
-        ON m.bron = e.bron
-        AND m.organisatie_code = e.organisatie_code
-        AND m.periode = date_trunc('month', e.einde)::DATE
-    LEFT JOIN modellen.regio_per_maand AS r
-        ON r.gemeente_code = e.gemeente_code
-        AND r.periode = m.periode
+    JOIN modellen.gemeente_per_maand AS g
+        ON g.bron = e.bron
+        AND g.organisatie_code = e.organisatie_code
+        AND g.record_sleutel = e.record_sleutel
+        AND g.periode = date_trunc('month', e.einde)::DATE
+),
+per_periode AS (
+    SELECT p.periode_type, p.periode, c.*
+    FROM gevallen AS c
+    JOIN modellen.perioden AS p
+        ON p.bron = c.bron
+        AND p.organisatie_code = c.organisatie_code
+        AND p.maand = c.maand
 )
 SELECT
+    periode_type,
     periode,
     bron,
     CASE WHEN grouping(organisatie_code) = 1 THEN 'TOTAAL' ELSE organisatie_code END AS organisatie_code,
@@ -46,8 +56,9 @@ SELECT
     count(*) AS aantal,
     avg(duur_dagen) AS gemiddelde_duur_dagen,
     quantile_cont(duur_dagen, 0.5) AS mediaan_duur_dagen
-FROM per_maand
+FROM per_periode
 GROUP BY
+    periode_type,
     periode,
     bron,
     GROUPING SETS (
@@ -59,4 +70,4 @@ GROUP BY
         ()
     ),
     ROLLUP (categorie)
-ORDER BY periode, bron, organisatie_code, jeugdregio_code, gemeente_code, categorie;
+ORDER BY periode_type, periode, bron, organisatie_code, jeugdregio_code, gemeente_code, categorie;

@@ -18,14 +18,18 @@ import pyarrow.parquet as pq
 from reports.dutch import getal, is_number
 
 TOTAAL = "TOTAAL"
-OK, ONDERDRUKT, GEEN, NVT = "ok", "onderdrukt", "geen", "nvt"
-TEXT = {ONDERDRUKT: "onderdrukt", GEEN: "geen gegevens", NVT: "n.v.t."}
+# The period kind of the monthly rows (contract version 2: periode_type maand, kwartaal, ...).
+MAAND = {"periode_type": "maand"}
+OK, ONDERDRUKT, GEEN, NVT, NIET_AFGEREKEND = "ok", "onderdrukt", "geen", "nvt", "niet_afgerekend"
+TEXT = {ONDERDRUKT: "onderdrukt", GEEN: "geen gegevens", NVT: "n.v.t.", NIET_AFGEREKEND: "nog niet afgerekend"}
 
 
 @dataclass(frozen=True)
 class Waarde:
     value: float | None
-    state: str  # ok, onderdrukt, geen (no row), nvt (row without this figure, e.g. no finished cases)
+    # ok, onderdrukt, geen (no row), nvt (row without this figure, e.g. no finished cases),
+    # niet_afgerekend (a norm percentage of a period not yet settled: none is given)
+    state: str
 
     @property
     def ok(self) -> bool:
@@ -112,12 +116,17 @@ def monthly(mart: Mart, column: str, days: list[date], date_column: str, **filte
 
 
 def pct_binnen_norm(normen: Mart, months: list[date], **filters: object) -> list[Waarde]:
-    """pct_binnen_norm per month (periode); "n.v.t." rather than "onderdrukt" where the visible
-    counts show there was nothing to divide by (binnen + buiten = 0)."""
+    """pct_binnen_norm per month (the monthly rows); "nog niet afgerekend" where the month is not
+    settled for the norm (afgerekend false: the warehouse gives no percentage), and "n.v.t."
+    rather than "onderdrukt" where the visible counts show there was nothing to divide by
+    (binnen + buiten = 0)."""
     out = []
     for month in months:
-        row = normen.find(periode=month, **filters)
+        row = normen.find(**MAAND, periode=month, **filters)
         pct, binnen, buiten = (_waarde(row, c) for c in ("pct_binnen_norm", "binnen_norm", "buiten_norm"))
+        if row is not None and row.get("afgerekend") is False:
+            out.append(Waarde(None, NIET_AFGEREKEND))
+            continue
         nothing = pct.state == ONDERDRUKT and binnen.ok and buiten.ok and binnen.value + buiten.value == 0
         out.append(Waarde(None, NVT) if nothing else pct)
     return out

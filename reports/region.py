@@ -14,9 +14,10 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 
 from expectations.rules import safe_text
-from reports.dutch import dagen, datum, getal, maand, procent
+from reports.dutch import dagen, datum, getal, is_number, maand, procent
 from reports.export_data import (
     GEEN,
+    MAAND,
     TOTAAL,
     RegionExport,
     Waarde,
@@ -29,9 +30,19 @@ from reports.svg import Band, Reference, Series, line_chart, swatch
 from sources.definitions import Definitions
 from sources.definitions.models import Rapportage
 
-# The region's own totals: every organisation, every municipality, every kind of measure.
+# The region's own totals: every organisation, every municipality, every kind of measure (and
+# for the flows the monthly rows; instroom: every soort_instroom, new trajectories and follow-ons).
 REGIO_STAND = {"organisatie_code": TOTAAL, "gemeente_code": TOTAAL, "maatregel_type": TOTAAL}
-REGIO_GI_STROOM = {"bron": "gi_maatregelen", "organisatie_code": TOTAAL, "gemeente_code": TOTAAL, "categorie": TOTAAL}
+REGIO_GI_UITSTROOM = {
+    **MAAND,
+    "bron": "gi_maatregelen",
+    "organisatie_code": TOTAAL,
+    "gemeente_code": TOTAAL,
+    "categorie": TOTAAL,
+}
+REGIO_GI_INSTROOM = {**REGIO_GI_UITSTROOM, "soort_instroom": TOTAAL}
+# Lead times: the monthly rows in calendar days, every kader (kader TOTAAL selects every step).
+DOORLOOP = {**MAAND, "kader": TOTAAL, "eenheid": "dagen"}
 
 
 @dataclass
@@ -98,11 +109,15 @@ def months_ending(month: date | None, count: int) -> list[date]:
 
 
 def latest_month(export: RegionExport) -> date | None:
-    """The month of the region's latest stock figure (or, without one, of its latest flow figure)."""
-    for mart, column in (("stand", "peildatum"), ("normen", "periode"), ("instroom", "periode")):
-        frame = export.table(mart)
-        if not frame.empty:
-            return _month_start(max(row[column] for row in frame.rows))
+    """The month of the region's latest stock figure (or, without one, of its latest monthly flow figure)."""
+    for mart, column, filters in (
+        ("stand", "peildatum", {}),
+        ("normen", "periode", MAAND),
+        ("instroom", "periode", MAAND),
+    ):
+        rows = export.table(mart).where(**filters)
+        if rows:
+            return _month_start(max(row[column] for row in rows))
     return None
 
 
@@ -126,9 +141,10 @@ def _gis(export: RegionExport, defs: Definitions) -> list[str]:
 
 def _pct_detail(export: RegionExport, kader: str, norm: str, month: date, org: str = TOTAAL) -> str:
     normen = export.table("normen")
-    binnen = cell(normen, "binnen_norm", periode=month, organisatie_code=org, kader=kader, norm=norm)
-    buiten = cell(normen, "buiten_norm", periode=month, organisatie_code=org, kader=kader, norm=norm)
-    lopend = cell(normen, "nog_binnen_termijn", periode=month, organisatie_code=org, kader=kader, norm=norm)
+    where = {**MAAND, "periode": month, "organisatie_code": org, "kader": kader, "norm": norm}
+    binnen = cell(normen, "binnen_norm", **where)
+    buiten = cell(normen, "buiten_norm", **where)
+    lopend = cell(normen, "nog_binnen_termijn", **where)
     parts = []
     if binnen.ok and buiten.ok and binnen.value + buiten.value == 0:
         parts.append("nog geen afgeronde gevallen")
@@ -148,12 +164,14 @@ def _days(value: Waarde) -> str:
 def _tiles(export: RegionExport, config: Rapportage, month: date) -> list[Tile]:
     prev, year = month - relativedelta(months=1), month - relativedelta(years=1)
     stand, wacht, normen = export.table("stand"), export.table("wachttijden"), export.table("normen")
+    kader = config.kader_normen
 
     def stock(column: str, m: date) -> Waarde:
         return cell(stand, column, peildatum=_month_end(m), **REGIO_STAND)
 
     def waiting(column: str, m: date) -> Waarde:
-        return cell(wacht, column, peildatum=_month_end(m), organisatie_code=TOTAAL)
+        # Waits are per kader (no JB + JR total): the kader of the norms.
+        return cell(wacht, column, peildatum=_month_end(m), organisatie_code=TOTAAL, kader=kader)
 
     tiles = [
         Tile(
@@ -167,7 +185,7 @@ def _tiles(export: RegionExport, config: Rapportage, month: date) -> list[Tile]:
             ],
         ),
         Tile(
-            "Wachtend op een vaste jeugdbeschermer",
+            f"Wachtend op een vaste jeugdbeschermer ({kader})",
             waiting("aantal_wachtend", month),
             getal,
             f"maatregelen eind {maand(month)}; mediane wachttijd {_days(waiting('mediaan_wachttijd_dagen', month))}",
@@ -177,7 +195,6 @@ def _tiles(export: RegionExport, config: Rapportage, month: date) -> list[Tile]:
             ],
         ),
     ]
-    kader = config.kader_normen
     for norm, label in config.normlabels.items():
 
         def pct(m: date, norm: str = norm) -> Waarde:
@@ -193,6 +210,19 @@ def _tiles(export: RegionExport, config: Rapportage, month: date) -> list[Tile]:
             )
         )
     return tiles
+
+
+def _number(row: dict, column: str) -> float | None:
+    value = row.get(column)
+    return float(value) if is_number(value) else None
+
+
+def _caseload_norms(rows: list[dict]) -> tuple[float | None, float | None, float | None]:
+    """(norm per fte, band low, band high) of the latest caseload row; None where there is none."""
+    if not rows:
+        return None, None, None
+    latest = max(rows, key=lambda row: row["peildatum"])
+    return tuple(_number(latest, c) for c in ("norm_per_fte", "streef_kinderen_min", "streef_kinderen_max"))
 
 
 def _chart(
@@ -240,16 +270,17 @@ def _charts(export: RegionExport, defs: Definitions, config: Rapportage, months:
                 months,
                 named,
                 title=f"{label} ({kader}), per GI",
-                intro="Percentage binnen de norm van de afgeronde gevallen, per maand van het begin van de termijn. "
-                "De laatste maanden kunnen nog veranderen: gevallen die nog binnen de termijn zijn tellen niet mee.",
+                intro="Percentage binnen de norm van de afgeronde gevallen, per maand van het begin van de termijn, "
+                "eenmaal per traject. Alleen afgerekende maanden (de termijn is voor alle gevallen voorbij) hebben "
+                "een percentage; de laatste maanden zijn nog niet afgerekend.",
                 unit="procent",
                 fmt=procent,
                 y_max=100.0,
             )
         )
     flows = [
-        ("Instroom (uitspraken)", monthly(instroom, "aantal", months, "periode", **REGIO_GI_STROOM), False),
-        ("Uitstroom (beëindigd)", monthly(uitstroom, "aantal", months, "periode", **REGIO_GI_STROOM), False),
+        ("Instroom (uitspraken)", monthly(instroom, "aantal", months, "periode", **REGIO_GI_INSTROOM), False),
+        ("Uitstroom (beëindigd)", monthly(uitstroom, "aantal", months, "periode", **REGIO_GI_UITSTROOM), False),
     ]
     charts.append(
         _chart(
@@ -272,8 +303,8 @@ def _charts(export: RegionExport, defs: Definitions, config: Rapportage, months:
     charts.append(
         _chart(
             months,
-            per_gi(lambda org: monthly(wacht, "aantal_wachtend", ends, "peildatum", organisatie_code=org)),
-            title="Wachtlijst: maatregelen zonder vaste jeugdbeschermer, per GI",
+            per_gi(lambda org: monthly(wacht, "aantal_wachtend", ends, "peildatum", organisatie_code=org, kader=kader)),
+            title=f"Wachtlijst: maatregelen zonder vaste jeugdbeschermer ({kader}), per GI",
             intro="Eind van de maand: lopende maatregelen die nog geen vaste jeugdbeschermer hadden.",
             unit="maatregelen",
         )
@@ -281,10 +312,14 @@ def _charts(export: RegionExport, defs: Definitions, config: Rapportage, months:
     charts.append(
         _chart(
             months,
-            per_gi(lambda org: monthly(wacht, "mediaan_wachttijd_dagen", ends, "peildatum", organisatie_code=org)),
-            title="Mediane wachttijd op een vaste jeugdbeschermer, per GI",
-            intro="Voor de maatregelen die eind van de maand wachtten: de mediaan van de dagen sinds de "
-            "inkennisstelling.",
+            per_gi(
+                lambda org: monthly(
+                    wacht, "mediaan_wachttijd_dagen", ends, "peildatum", organisatie_code=org, kader=kader
+                )
+            ),
+            title=f"Mediane wachttijd op een vaste jeugdbeschermer ({kader}), per GI",
+            intro="Voor de maatregelen die eind van de maand wachtten: de mediaan van de dagen sinds de eerste "
+            "inkennisstelling van het traject.",
             unit="dagen",
             fmt=dagen,
         )
@@ -296,7 +331,7 @@ def _charts(export: RegionExport, defs: Definitions, config: Rapportage, months:
             [
                 (
                     f"{schakel.naam}: {stap.label}",
-                    monthly(lead, "mediaan_dagen", months, "periode", organisatie_code=TOTAAL, stap=stap.stap),
+                    monthly(lead, "mediaan", months, "periode", **DOORLOOP, organisatie_code=TOTAAL, stap=stap.stap),
                     schakel is config.ketenschakels[-1],
                 )
                 for schakel in config.ketenschakels
@@ -310,31 +345,37 @@ def _charts(export: RegionExport, defs: Definitions, config: Rapportage, months:
             fmt=dagen,
         )
     )
-    rows_kader = caseload.where(kader=kader)
-    norm_value = defs.normen.caseload.norm_per_fte
-    low, high = defs.normen.caseload.streefbereik_per_fte
-    if rows_kader:  # the export carries the norm it was computed with
-        latest = max(rows_kader, key=lambda row: row["peildatum"])
-        norm_value = float(latest["norm_per_fte"])
-        low, high = float(latest["streefbereik_min_per_fte"]), float(latest["streefbereik_max_per_fte"])
+    # Norm and band as the export carries them (per GI and valid on the peildatum: the latest row's).
+    norm_value, low, high = _caseload_norms(caseload.where(kader=kader))
+    gi_series = [
+        (org, lambda column, org=org: monthly(caseload, column, ends, "peildatum", organisatie_code=org, kader=kader))
+        for org in gis
+    ]
     charts.append(
         _chart(
             months,
-            [
-                (
-                    names.get(org, org),
-                    monthly(caseload, "caseload_per_fte", ends, "peildatum", organisatie_code=org, kader=kader),
-                    False,
-                )
-                for org in gis
-            ],
-            title=f"Caseload per GI ({kader}): lopende maatregelen per fte",
-            intro=f"Eind van de maand, tegen de norm van {getal(norm_value)} per fte en het streefbereik "
-            f"{getal(low)}–{getal(high)}. Een GI werkt voor meer regio's: dit is de caseload van de hele GI.",
+            [(names.get(org, org), series("caseload_per_fte"), False) for org, series in gi_series],
+            title=f"Caseload per GI ({kader}): maatregelen met een vaste jeugdbeschermer per fte",
+            intro="Eind van de maand"
+            + (f", tegen de norm van {getal(norm_value)} per fte" if norm_value is not None else "")
+            + ". Een GI werkt voor meer regio's: dit is de caseload van de hele GI.",
             unit="maatregelen per fte",
             fmt=lambda v: getal(v, 1),
-            band=Band(low, high, f"streefbereik {getal(low)}–{getal(high)} per fte"),
-            reference=Reference(norm_value, f"norm {getal(norm_value)} per fte"),
+            reference=Reference(norm_value, f"norm {getal(norm_value)} per fte") if norm_value is not None else None,
+        )
+    )
+    band = low is not None and high is not None
+    charts.append(
+        _chart(
+            months,
+            [(names.get(org, org), series("kinderen_per_fte"), False) for org, series in gi_series],
+            title=f"Kinderen per fte per GI ({kader})",
+            intro="Eind van de maand: de kinderen met een vaste jeugdbeschermer per fte"
+            + (f", tegen het streefbereik {getal(low)}–{getal(high)} kinderen per fte" if band else "")
+            + ". Dit is de hele GI.",
+            unit="kinderen per fte",
+            fmt=lambda v: getal(v, 1),
+            band=Band(low, high, f"streefbereik {getal(low)}–{getal(high)} per fte") if band else None,
         )
     )
     return charts
@@ -346,7 +387,7 @@ def _chain(export: RegionExport, config: Rapportage, months: list[date]) -> tupl
     codes = [s.stap for s in config.stappen]
     chosen = None
     for month in reversed(months):
-        if any(cell(lead, "mediaan_dagen", periode=month, organisatie_code=TOTAAL, stap=c).ok for c in codes):
+        if any(cell(lead, "mediaan", **DOORLOOP, periode=month, organisatie_code=TOTAAL, stap=c).ok for c in codes):
             chosen = month
             break
     month = chosen or (months[-1] if months else None)
@@ -356,8 +397,8 @@ def _chain(export: RegionExport, config: Rapportage, months: list[date]) -> tupl
             [
                 ChainStep(
                     stap.label,
-                    cell(lead, "mediaan_dagen", periode=month, organisatie_code=TOTAAL, stap=stap.stap),
-                    cell(lead, "aantal", periode=month, organisatie_code=TOTAAL, stap=stap.stap),
+                    cell(lead, "mediaan", **DOORLOOP, periode=month, organisatie_code=TOTAAL, stap=stap.stap),
+                    cell(lead, "aantal", **DOORLOOP, periode=month, organisatie_code=TOTAAL, stap=stap.stap),
                 )
                 for stap in schakel.stappen
             ],
@@ -384,12 +425,17 @@ def _texts(export: RegionExport, defs: Definitions, config: Rapportage, month: d
     lopend = [cell(stand, "lopend", peildatum=_month_end(m), **REGIO_STAND) for m in (month, prev)]
     if all(w.ok for w in lopend):
         texts.append(_comparison("Het aantal lopende maatregelen", lopend[0], lopend[1], month, getal))
-    wachtend = [cell(wacht, "aantal_wachtend", peildatum=_month_end(m), organisatie_code=TOTAAL) for m in (month, prev)]
+    kader = config.kader_normen
+    wachtend = [
+        cell(wacht, "aantal_wachtend", peildatum=_month_end(m), organisatie_code=TOTAAL, kader=kader)
+        for m in (month, prev)
+    ]
     if all(w.ok for w in wachtend):
         texts.append(
-            _comparison("Het aantal maatregelen zonder vaste jeugdbeschermer", wachtend[0], wachtend[1], month, getal)
+            _comparison(
+                f"Het aantal maatregelen ({kader}) zonder vaste jeugdbeschermer", wachtend[0], wachtend[1], month, getal
+            )
         )
-    kader = config.kader_normen
     hidden = 0
     for norm, label in config.normlabels.items():
         short = label.split(":")[0]
@@ -402,7 +448,9 @@ def _texts(export: RegionExport, defs: Definitions, config: Rapportage, month: d
                 continue
             who = "in de regio" if org == TOTAAL else f"bij {names.get(org, org)}"
             sentence = _comparison(f"{short} ({kader}) {who}", cur, before, month, procent)
-            waiting = cell(normen, "nog_binnen_termijn", periode=month, organisatie_code=org, kader=kader, norm=norm)
+            waiting = cell(
+                normen, "nog_binnen_termijn", **MAAND, periode=month, organisatie_code=org, kader=kader, norm=norm
+            )
             if waiting.ok and waiting.value:
                 sentence += (
                     f" Van {maand(month)} zijn nog {getal(waiting.value)} gevallen binnen de termijn;"
@@ -412,27 +460,35 @@ def _texts(export: RegionExport, defs: Definitions, config: Rapportage, month: d
     if hidden:
         texts.append(
             f"{hidden} vergelijking(en) van een norm tussen {maand(prev)} en {maand(month)} zijn niet te maken "
-            "omdat een van beide cijfers onderdrukt is, ontbreekt of nog geen afgeronde gevallen heeft."
+            "omdat een van beide cijfers onderdrukt is, ontbreekt, nog niet afgerekend is of nog geen afgeronde "
+            "gevallen heeft."
         )
     caseload = export.table("caseload")
-    norm_value = defs.normen.caseload.norm_per_fte
-    low, high = defs.normen.caseload.streefbereik_per_fte
     for org in _gis(export, defs):
+        row = caseload.find(peildatum=_month_end(month), organisatie_code=org, kader=kader)
         c = cell(caseload, "caseload_per_fte", peildatum=_month_end(month), organisatie_code=org, kader=kader)
         if not c.ok:
             continue
-        if c.value > norm_value:
-            where = f"boven de norm van {getal(norm_value)}"
-        elif c.value > high:
-            where = f"boven het streefbereik ({getal(low)}–{getal(high)}), niet boven de norm"
-        elif c.value >= low:
-            where = f"binnen het streefbereik ({getal(low)}–{getal(high)})"
-        else:
-            where = f"onder het streefbereik ({getal(low)}–{getal(high)})"
-        texts.append(
-            f"Caseload {kader} bij {names.get(org, org)} eind {maand(month)}: {getal(c.value, 1)} lopende "
-            f"maatregelen per fte, {where}."
+        norm_value, low, high = _caseload_norms([row])
+        sentence = (
+            f"Caseload {kader} bij {names.get(org, org)} eind {maand(month)}: {getal(c.value, 1)} maatregelen met "
+            "een vaste jeugdbeschermer per fte"
         )
+        if norm_value is not None:
+            where = "boven" if c.value > norm_value else "niet boven"
+            sentence += f", {where} de norm van {getal(norm_value)}"
+        sentence += "."
+        kinderen = cell(caseload, "kinderen_per_fte", peildatum=_month_end(month), organisatie_code=org, kader=kader)
+        if kinderen.ok and low is not None and high is not None:
+            band = f"({getal(low)}–{getal(high)})"
+            if kinderen.value > high:
+                where = f"boven het streefbereik {band}"
+            elif kinderen.value >= low:
+                where = f"binnen het streefbereik {band}"
+            else:
+                where = f"onder het streefbereik {band}"
+            sentence += f" {getal(kinderen.value, 1)} kinderen per fte, {where}."
+        texts.append(sentence)
     return texts
 
 

@@ -2,7 +2,8 @@
 
 The archive is append-only: `<data dir>/archive/<org>/<bron>/<peildatum>.<sha256[:16]>.<ext>`
 is written once and never changed. An accepted delivery also gets a normalised parquet copy
-(typed columns plus organisatie_code, levering_peildatum, levering_id) that staging reads.
+(every contract column typed, vervallen codes replaced, plus organisatie_code, levering_peildatum,
+levering_id) that staging reads.
 """
 
 from __future__ import annotations
@@ -95,11 +96,24 @@ def write_normalised(
     levering_id: str,
     target: Path,
 ) -> int:
-    """Write the typed records of an accepted delivery as parquet; returns the row count."""
+    """Write the typed records of an accepted delivery as parquet; returns the row count.
+
+    The copy always holds every contract column: an optional column the delivery left out (one of an
+    earlier contract version) is all empty, so staging and the marts can name it for every delivery.
+    A vervallen code with a `vervangen_door` is written as that code (VERHUISD -> OVERGEDRAGEN), so
+    the figures read one current code.
+    """
     schema = arrow_schema(defs, bron)
+    kolommen = {k.naam: k for k in defs.bronnen[bron].kolommen}
     columns = {}
     for field in schema:
-        if field.name == "organisatie_code":
+        kolom = kolommen.get(field.name)
+        if kolom is not None and field.name not in typed.columns:
+            values = pa.nulls(len(typed), field.type)
+        elif kolom is not None and kolom.codelijst and defs.codelijsten[kolom.codelijst].vervangingen:
+            replaced = typed[field.name].replace(defs.codelijsten[kolom.codelijst].vervangingen)
+            values = pa.array(replaced, field.type, from_pandas=True)
+        elif field.name == "organisatie_code":
             values = pa.array([organisatie_code] * len(typed), pa.string())
         elif field.name == "levering_peildatum":
             values = pa.array([peildatum] * len(typed), pa.date32())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dates import dag, maand_einde, maanden
+from .dates import NAT, dag, maand_einde, maanden
 from .maatregelen import Tabel
 from .simulatie import Simulatie
 
@@ -31,7 +31,9 @@ def simuleer(sim: Simulatie, maatregelen: Tabel) -> dict[str, dict[str, np.ndarr
         fte = {}
         for k, caseload in (("JB", c.caseload_jb_per_gi.get(code, c.caseload_jb)), ("JR", c.caseload_jr)):
             m = mine & (kader == k)
-            running = lopend(maatregelen["uitspraak"][m], maatregelen["einde"][m], peil)
+            # A measure taken over runs at this GI from its datum_start_bij_gi.
+            begin = np.where(maatregelen["start_gi"] < NAT, maatregelen["start_gi"], maatregelen["uitspraak"])
+            running = lopend(begin[m], maatregelen["einde"][m], peil)
             noise = 1.0 + rng.uniform(-c.ruis_pct, c.ruis_pct, n) / 100.0
             fte[k] = np.round(running / caseload * noise, 1)
         fte["JB"] = np.maximum(fte["JB"], c.fte_jeugdbeschermer_minimaal)

@@ -19,7 +19,8 @@ def simuleer(sim: Simulatie) -> list[Registratie]:
 
     used = np.zeros(len(sim.kinderen), dtype=bool)
     for tabel in (m, o, v):
-        used[tabel["kind"]] = True
+        # An anonymous advice request needs no kind_id: hashing is the costly part of a national run.
+        used[tabel["kind"][~tabel["anoniem"]] if "anoniem" in tabel else tabel["kind"]] = True
     kind_ids = sim.kinderen.kind_ids(sim.rng("pseudoniemen"), sim.params.pseudonimisering.sleutel, used)
 
     net = sim.netwerk

@@ -83,3 +83,17 @@ class Werkdagen:
         idx = np.searchsorted(self._dagen, days, side="right") + n - 1
         later = self._dagen[np.minimum(idx, len(self._dagen) - 1)]
         return np.where(n == 0, days, later).astype(np.int32)
+
+
+def jan1(jaren: np.ndarray) -> np.ndarray:
+    """Day number of 1 January of each year."""
+    return (np.asarray(jaren, dtype=np.int64) - 1970).astype("datetime64[Y]").astype("datetime64[D]").astype(np.int64)
+
+
+def niet_ouder_dan(geboorte: np.ndarray, op: np.ndarray, max_jaren: int) -> np.ndarray:
+    """Birth days moved into the year (year of `op` - max_jaren) when earlier: the year difference stays <= max_jaren.
+
+    The contract's age warnings compare years, not exact ages: a 17-year-old born in December
+    is 18 by year difference in January. Such a child is made a few months younger instead.
+    """
+    return np.maximum(geboorte, jan1(jaar_van(np.asarray(op)) - max_jaren)).astype(geboorte.dtype)

@@ -36,6 +36,7 @@ class Defect:
     bron: str
     regels: tuple[str, ...]
     omschrijving: str
+    geaccepteerd: bool = False
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class _Soort:
     breek: Callable[[pd.DataFrame, Bron, Simulatie, date], pd.DataFrame | bytes]
     # Deliver under an organisation of this type / an unknown code instead of the data's owner.
     afzender: str | None = None
+    # Accepted with warnings: `regels` are warning rules; the delivery breaks no error rule.
+    geaccepteerd: bool = False
 
 
 def _as_text(table: pa.Table) -> pd.DataFrame:
@@ -64,7 +67,10 @@ def _csv_bytes(df: pd.DataFrame) -> bytes:
 
 
 def _rule(bron: Bron, code: str):
-    return next(r for r in bron.regels if r.code == code)
+    rule = next((r for r in bron.regels if r.code == code), None)
+    if rule is None:  # definitions without this rule: the defect cannot be built
+        raise LookupError(f"{bron.bron} has no rule {code}")
+    return rule
 
 
 def _first(mask: pd.Series) -> int:
@@ -94,14 +100,84 @@ def _fake_names(n: int) -> list[str]:
 
 
 def _duplicate(code: str):
+    """Row 1 gets the key of row 0 (all the rule's columns: with samen_met the combination is the key)."""
+
     def breek(df: pd.DataFrame, bron: Bron, sim: Simulatie, peil: date) -> pd.DataFrame:
         rule = _rule(bron, code)
         assert isinstance(rule, UniekRegel)
+        kolommen = [rule.kolom, *rule.samen_met]
+        filled = np.ones(len(df), dtype=bool)
+        for kolom in kolommen:
+            filled &= (df[kolom] != "").to_numpy()
+        rows = np.flatnonzero(filled)
+        if len(rows) < 2:
+            raise LookupError("no rows to duplicate")
         df = df.copy()
-        df.loc[1, rule.kolom] = df.loc[0, rule.kolom]
+        for kolom in kolommen:
+            df.loc[rows[1], kolom] = df.loc[rows[0], kolom]
         return df
 
     return breek
+
+
+def _samen(*breekers):
+    """Several breaks in one delivery (an organisation delivers one file a month), each on its own row."""
+
+    def breek(df: pd.DataFrame, bron: Bron, sim: Simulatie, peil: date) -> pd.DataFrame:
+        for b in breekers:
+            df = b(df, bron, sim, peil)
+        return df
+
+    return breek
+
+
+def _set_on(kolom: str, where, value):
+    """Set `kolom` on the first row where `where(df, sim)` holds, and no earlier break of this file
+    touched, to `value(df, row)`."""
+
+    def breek(df: pd.DataFrame, bron: Bron, sim: Simulatie, peil: date) -> pd.DataFrame:
+        if kolom not in df.columns:
+            raise LookupError(f"{kolom} is not delivered")
+        touched = df.attrs.get("geraakt", set())
+        mask = where(df, sim) & ~df.index.isin(list(touched))
+        row = _first(mask)
+        df = df.copy()
+        df.loc[row, kolom] = value(df, row)
+        df.attrs["geraakt"] = touched | {row}
+        return df
+
+    return breek
+
+
+def _iso(df: pd.DataFrame, row: int, kolom: str) -> date:
+    return date.fromisoformat(df.loc[row, kolom])
+
+
+def _kader(df: pd.DataFrame, sim: Simulatie, kader: str) -> pd.Series:
+    return df["maatregel_type"].map(lambda c: sim.defs.kader(c) == kader)
+
+
+def _filled(*kolommen: str):
+    def where(df: pd.DataFrame, sim: Simulatie) -> pd.Series:
+        mask = pd.Series(True, index=df.index)
+        for kolom in kolommen:
+            mask &= df[kolom] != ""
+        return mask
+
+    return where
+
+
+def _days_before(kolom: str, days: int):
+    def value(df: pd.DataFrame, row: int) -> str:
+        return (_iso(df, row, kolom) - timedelta(days=days)).isoformat()
+
+    return value
+
+
+def _lopend_jb(df: pd.DataFrame, sim: Simulatie) -> pd.Series:
+    """A running JB measure that started at this GI: a changed date there touches no other rule."""
+    start_bij_gi = df["datum_start_bij_gi"] if "datum_start_bij_gi" in df.columns else ""
+    return _kader(df, sim, "JB") & (df["datum_einde"] == "") & (start_bij_gi == "")
 
 
 def _before(code: str):
@@ -197,6 +273,20 @@ def _unchanged(df: pd.DataFrame, bron: Bron, sim: Simulatie, peil: date) -> pd.D
     return df
 
 
+def _code(waarde: str):
+    return lambda df, row: waarde
+
+
+def _is(kolom: str, waarde: str):
+    return lambda df, sim: df[kolom] == waarde
+
+
+def _geboortejaar(jaren_na_uitspraak: int):
+    return lambda df, row: str(_iso(df, row, "datum_uitspraak").year + jaren_na_uitspraak)
+
+
+# An organisation delivers one file per bron a month, and there are fewer organisations than
+# rules to show (one Raad), so some defects break several rules, each on a row of its own.
 CATALOGUS = [
     _Soort(
         ("ALG-KOL-001", "ALG-KOL-002"),
@@ -205,15 +295,36 @@ CATALOGUS = [
         _extra_column("naam", _fake_names),
     ),
     _Soort(("GIM-001",), "gi_maatregelen", "one record id used twice", _duplicate("GIM-001")),
-    _Soort(("GIM-007",), "gi_maatregelen", "datum_einde 30 days before datum_uitspraak", _before("GIM-007")),
     _Soort(
-        ("GIM-008",),
+        ("GIM-007", "GIM-008"),
         "gi_maatregelen",
-        "reden_einde on a measure without datum_einde",
-        _filled_without_condition("GIM-008"),
+        "datum_einde 30 days before datum_uitspraak; reden_einde on another measure without datum_einde",
+        _samen(_before("GIM-007"), _filled_without_condition("GIM-008")),
+    ),
+    _Soort(
+        ("GIM-002", "GIM-009"),
+        "gi_maatregelen",
+        "geboortejaar after the year of datum_uitspraak; on another measure datum_start_bij_gi before datum_uitspraak",
+        _samen(
+            _set_on("geboortejaar", lambda df, sim: _kader(df, sim, "JB"), _geboortejaar(1)),
+            _set_on("datum_start_bij_gi", _lopend_jb, _days_before("datum_uitspraak", 10)),
+        ),
     ),
     _Soort(("ALG-DATUM-001",), "gi_maatregelen", "a date 10 days after the peildatum", _date_after_peildatum),
     _Soort(("ALG-TYPE-001",), "gi_maatregelen", "an unparsable date (30 February)", _unparsable_date),
+    _Soort(
+        ("GIM-W02", "GIM-W03", "GIM-W04", "ALG-CODE-W01"),
+        "gi_maatregelen",
+        "accepted with warnings: a JB child aged 19 at datum_uitspraak; a jeugdbeschermer 30 days and a plan "
+        "10 days before datum_uitspraak (on measures that follow no other); reden_einde VERHUISD",
+        _samen(
+            _set_on("geboortejaar", lambda df, sim: _kader(df, sim, "JB"), _geboortejaar(-19)),
+            _set_on("datum_jeugdbeschermer", _lopend_jb, _days_before("datum_uitspraak", 30)),
+            _set_on("datum_plan_van_aanpak", _lopend_jb, _days_before("datum_uitspraak", 10)),
+            _set_on("reden_einde", _filled("reden_einde"), _code("VERHUISD")),
+        ),
+        geaccepteerd=True,
+    ),
     _Soort(
         ("ALG-KOL-001",),
         "gi_capaciteit",
@@ -222,8 +333,12 @@ CATALOGUS = [
     ),
     _Soort(("ALG-BEST-002",), "gi_capaciteit", "a header row without records", _header_only),
     _Soort(("ALG-PRIV-001",), "vt_meldingen", "a BSN (eleven-test) as record id", _bsn_in_text),
-    _Soort(("ALG-CODE-001",), "vt_meldingen", "a code outside its code list", _unknown_code),
-    _Soort(("ALG-REF-001",), "vt_meldingen", "a municipality code not in the reference data", _unknown_gemeente),
+    _Soort(
+        ("ALG-CODE-001", "ALG-REF-001"),
+        "vt_meldingen",
+        "a code outside its code list and a municipality code not in the reference data",
+        _samen(_unknown_code, _unknown_gemeente),
+    ),
     _Soort(
         ("VTM-005",),
         "vt_meldingen",
@@ -231,11 +346,23 @@ CATALOGUS = [
         _empty_despite_condition("VTM-005"),
     ),
     _Soort(("ALG-BEST-001",), "vt_meldingen", "Windows-1252 bytes, not UTF-8", _not_utf8),
+    _Soort(("VTM-001",), "vt_meldingen", "one (melding_id, kind_id) twice", _duplicate("VTM-001")),
     _Soort(
-        ("RVO-006",),
+        ("VTM-007",),
+        "vt_meldingen",
+        "a MELDING without kind_id (only an advice request may be anonymous)",
+        _set_on("kind_id", lambda df, sim: (df["soort"] == "MELDING") & (df["kind_id"] != ""), _code("")),
+    ),
+    _Soort(
+        ("RVO-006", "RVO-007", "ALG-CODE-001"),
         "rvdk_onderzoeken",
-        "uitkomst VERZOEK_MAATREGEL without datum_rekest",
-        _empty_despite_condition("RVO-006"),
+        "uitkomst VERZOEK_MAATREGEL without datum_rekest; datum_spoedverzoek 30 days before datum_verzoek; "
+        "verzoeker POLITIE (not in its code list)",
+        _samen(
+            _empty_despite_condition("RVO-006"),
+            _before("RVO-007"),
+            _set_on("verzoeker", _filled("verzoeker"), _code("POLITIE")),
+        ),
     ),
     _Soort(
         ("ALG-ORG-001",), "gi_maatregelen", "a valid GI delivery from an unknown organisation", _unchanged, "ONBEKEND"
@@ -265,7 +392,10 @@ def schrijf(
             (
                 (reg, plan)
                 for reg, plan in zip(registraties, plans, strict=True)
-                if reg.bron == soort.bron and (reg.organisatie_code, reg.bron) not in used and len(reg)
+                # A defect sent from another folder may reuse an organisation's data that has a defect of its own.
+                if reg.bron == soort.bron
+                and ((reg.organisatie_code, reg.bron) not in used or soort.afzender is not None)
+                and len(reg)
             ),
             key=lambda rp: (len(rp[0]), rp[0].organisatie_code),
         )
@@ -295,6 +425,6 @@ def schrijf(
             used.add((sender, soort.bron))
             if senders is None:
                 used.add((reg.organisatie_code, reg.bron))
-            result.append(Defect(path, sender, soort.bron, soort.regels, soort.omschrijving))
+            result.append(Defect(path, sender, soort.bron, soort.regels, soort.omschrijving, soort.geaccepteerd))
             break
     return result

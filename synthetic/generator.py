@@ -41,6 +41,8 @@ class DefectFile:
     peildatum: date
     rules: tuple[str, ...]
     description: str
+    # Accepted with warnings: `rules` are the warning rules it triggers (it breaks no error rule).
+    accepted: bool = False
 
 
 @dataclass
@@ -84,9 +86,16 @@ def _parse_month(text: str | None) -> date:
         raise ValueError(f"end_month must be YYYY-MM, not {text!r}") from None
 
 
-def _max_age(defs: Definitions) -> int:
-    """The geboortejaar rules' max_jaren: no child in any delivery may be older (by year) than this."""
-    return min(r.max_jaren for r in defs.alle_regels() if isinstance(r, JarenVoorPeildatumRegel))
+def _max_age(defs: Definitions) -> int | None:
+    """Version 1's geboortejaar rules (relative to the peildatum): no child in any delivery may be older (by
+    year) than this. Version 2 checks the age at each record's own start: no such limit (None)."""
+    limits = [r.max_jaren for r in defs.alle_regels() if isinstance(r, JarenVoorPeildatumRegel)]
+    return min(limits) if limits else None
+
+
+def _min_geboortedag(defs: Definitions, horizon: date) -> int:
+    max_age = _max_age(defs)
+    return dag(date(horizon.year - max_age, 1, 1)) if max_age is not None else -(10**6)
 
 
 def _write_deliveries(
@@ -145,7 +154,7 @@ def generate(
         defs=defs,
         params=params,
         netwerk=netwerk,
-        kinderen=Kinderen(min_geboortedag=dag(date(horizon.year - _max_age(defs), 1, 1))),
+        kinderen=Kinderen(min_geboortedag=_min_geboortedag(defs, horizon)),
         werkdagen=Werkdagen(defs, date(first_year, 1, 1), date(horizon.year + 3, 12, 31)),
         seed=seed,
         schaal=params.schaal[scale],
@@ -170,7 +179,9 @@ def generate(
 
     if defects:
         for d in defects_module.schrijf(sim, registraties, plans, inbox, horizon):
-            summary.defects.append(DefectFile(d.path, d.organisatie_code, d.bron, horizon, d.regels, d.omschrijving))
+            summary.defects.append(
+                DefectFile(d.path, d.organisatie_code, d.bron, horizon, d.regels, d.omschrijving, d.geaccepteerd)
+            )
         listing = {
             "peildatum": horizon.isoformat(),
             "defecten": [
@@ -180,6 +191,7 @@ def generate(
                     "bron": d.bron,
                     "regels": list(d.rules),
                     "omschrijving": d.description,
+                    "geaccepteerd": d.accepted,
                 }
                 for d in summary.defects
             ],

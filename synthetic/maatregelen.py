@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dates import NAT, jaar_van, plus_jaren
+from .dates import NAT, jaar_van, niet_ouder_dan, plus_jaren
 from .sampling import ages, choose, piecewise_days, uniform_days
 from .simulatie import Simulatie, dagen_in_maanden, maandvolumes, poisson_records
 
@@ -38,13 +38,32 @@ def lengte(tabel: Tabel) -> int:
     return len(next(iter(tabel.values()))) if tabel else 0
 
 
-def _geboren(sim: Simulatie, rng, regio: np.ndarray, uitspraak: np.ndarray, leeftijd: np.ndarray, raise_: bool):
-    """New children aged `leeftijd` (whole years) on `uitspraak`; returns their indices."""
+def max_leeftijd(sim: Simulatie, kader: str) -> int:
+    """The oldest age (year difference at the start) of a kader: the top of its age weights."""
+    if kader == "JR":
+        return sim.params.jr.leeftijd_van + len(sim.params.jr.leeftijd) - 1
+    return len(sim.params.jb.leeftijd) - 1
+
+
+def _geboren(
+    sim: Simulatie, rng, regio: np.ndarray, uitspraak: np.ndarray, leeftijd: np.ndarray, raise_: bool, kader: str
+):
+    """New children aged `leeftijd` (whole years) on `uitspraak`, each drawing its move; returns their indices."""
     geboorte = uitspraak - np.round((leeftijd + rng.random(len(regio))) * 365.25).astype(np.int64)
-    return sim.kinderen.add(rng, regio, geboorte, raise_=raise_)
+    geboorte = niet_ouder_dan(geboorte, uitspraak, max_leeftijd(sim, kader))
+    kind = sim.kinderen.add(rng, regio, geboorte, raise_=raise_)
+    trek_verhuizingen(sim, kind, uitspraak, "maatregelen", kader)
+    return kind
+
+
+def trek_verhuizingen(sim: Simulatie, kind: np.ndarray, vanaf: np.ndarray, *naam: str) -> None:
+    v = sim.params.verhuizing
+    rng = sim.rng("verhuizing", *naam)
+    sim.kinderen.trek_verhuizingen(rng, kind, vanaf, v.per_jaar, v.andere_regio, sim.netwerk.gewicht, sim.horizon_dag)
 
 
 def _nieuw(kind, regio, gi, typ, uitspraak, raad, herkomst) -> Tabel:
+    n = len(kind)
     return {
         "kind": kind.astype(np.int64),
         "regio": regio.astype(np.int32),
@@ -53,6 +72,16 @@ def _nieuw(kind, regio, gi, typ, uitspraak, raad, herkomst) -> Tabel:
         "uitspraak": uitspraak.astype(np.int64),
         "raad": raad.astype(np.int8),
         "herkomst": herkomst.astype(np.int8),
+        # Taken over from another GI on this day (NAT: started here).
+        "start_gi": np.full(n, NAT, dtype=np.int64),
+        # A taken-over measure runs on to the end its pathway had at the GI before.
+        "vast": np.zeros(n, dtype=bool),
+        "vast_einde": np.full(n, NAT, dtype=np.int64),
+        "vast_reden": np.full(n, -1, dtype=np.int16),
+        # The dates of the measure before it (a follow-on or taken-over measure keeps them).
+        "vorig_jeugdbeschermer": np.full(n, NAT, dtype=np.int64),
+        "vorig_plan": np.full(n, NAT, dtype=np.int64),
+        "vorig_hulp": np.full(n, NAT, dtype=np.int64),
     }
 
 
@@ -110,7 +139,7 @@ def direct_jb(sim: Simulatie) -> Tabel:
         weights = p.jb.leeftijd_voogdij if code in (rol("voogdij"), rol("voorlopige_voogdij")) else p.jb.leeftijd
         # JB pathways end at 18, so a child made younger would distort the stock: such children
         # (born too early for the geboortejaar rules of the latest delivery) are left out instead.
-        kind = _geboren(sim, rng, regio, uitspraak, ages(rng, weights, len(regio)), raise_=False)
+        kind = _geboren(sim, rng, regio, uitspraak, ages(rng, weights, len(regio)), raise_=False, kader="JB")
         gi = sim.netwerk.kies(rng, kans, regio)
         n = len(regio)
         t = _nieuw(
@@ -145,7 +174,8 @@ def direct_jr(sim: Simulatie, jb: Tabel) -> Tabel:
         if code == rol("jr_samenloop"):
             parts.append(_samenloop(sim, rng, jb, regio, uitspraak, raad, codes.index(code)))
             continue
-        kind = _geboren(sim, rng, regio, uitspraak, ages(rng, p.jr.leeftijd, n, first=p.jr.leeftijd_van), True)
+        leeftijd = ages(rng, p.jr.leeftijd, n, first=p.jr.leeftijd_van)
+        kind = _geboren(sim, rng, regio, uitspraak, leeftijd, True, kader="JR")
         gi = sim.netwerk.kies(rng, kans, regio)
         t = _nieuw(kind, regio, gi, np.full(n, codes.index(code)), uitspraak, raad, np.full(n, DIRECT))
         parts.append(select(t, (gi >= 0) & (sim.kinderen.geboortedag[kind] <= uitspraak)))
@@ -236,15 +266,24 @@ def _einde(sim: Simulatie, rng: np.random.Generator, t: Tabel, geboorte: np.ndar
     adult_first = is_jb & (achttien <= einde)
     einde[adult_first] = achttien[adult_first]
     reden[adult_first] = adult
+    # A measure taken over from another GI keeps the end its pathway already had.
+    vast = t["vast"]
+    einde[vast] = t["vast_einde"][vast]
+    reden[vast] = t["vast_reden"][vast]
     return einde, reden
 
 
 def _uitvoering(sim: Simulatie, rng: np.random.Generator, t: Tabel, einde: np.ndarray) -> Tabel:
-    """The GI's dates: in kennisstelling, jeugdbeschermer, plan van aanpak, passende hulp."""
+    """The GI's dates: in kennisstelling, jeugdbeschermer, plan van aanpak, passende hulp.
+
+    A measure taken over from another GI counts from the take-over (its own kennisstelling
+    and a worker of its own) and keeps the plan and the help; a follow-on measure at the same
+    GI (OMGEZET) keeps the worker too. Kept dates lie before the measure's own datum_uitspraak.
+    """
     u = sim.params.uitvoering
     n = lengte(t)
-    uitspraak = t["uitspraak"]
-    kennis = uitspraak + piecewise_days(rng, u.kennisstelling, n, 0)
+    begin = np.where(t["start_gi"] < NAT, t["start_gi"], t["uitspraak"])
+    kennis = begin + piecewise_days(rng, u.kennisstelling, n, 0)
     werkdagen = piecewise_days(rng, u.jeugdbeschermer_werkdagen, n, 0)
     beschermer = sim.werkdagen.plus(kennis, werkdagen).astype(np.int64)
     for code, wacht in u.wachtlijst.items():
@@ -252,10 +291,16 @@ def _uitvoering(sim: Simulatie, rng: np.random.Generator, t: Tabel, einde: np.nd
             m = (t["gi"] == sim.netwerk.gi.index(code)) & (rng.random(n) < wacht.aandeel)
             waits = wacht.minimaal_dagen + np.round(rng.exponential(wacht.gemiddelde_dagen, int(m.sum())))
             beschermer[m] = kennis[m] + waits.astype(np.int64)
-    same = (t["herkomst"] == OMGEZET) & (rng.random(n) < u.vervolg_zelfde_jeugdbeschermer)
-    beschermer[same] = kennis[same]
-    plan = uitspraak + piecewise_days(rng, u.plan_van_aanpak, n, 10**6)
-    hulp = uitspraak + piecewise_days(rng, u.passende_hulp, n, 10**6)
+    vervolg = t["herkomst"] == OMGEZET
+    opvolger = vervolg | (t["herkomst"] == OVERDRACHT)
+    same = vervolg & (t["vorig_jeugdbeschermer"] < NAT) & (rng.random(n) < u.vervolg_zelfde_jeugdbeschermer)
+    beschermer[same] = t["vorig_jeugdbeschermer"][same]
+    plan = begin + piecewise_days(rng, u.plan_van_aanpak, n, 10**6)
+    keep_plan = opvolger & (t["vorig_plan"] < NAT) & (rng.random(n) < u.vervolg_zelfde_plan)
+    plan[keep_plan] = t["vorig_plan"][keep_plan]
+    hulp = begin + piecewise_days(rng, u.passende_hulp, n, 10**6)
+    keep_hulp = opvolger & (t["vorig_hulp"] < NAT) & (rng.random(n) < u.vervolg_zelfde_hulp)
+    hulp[keep_hulp] = t["vorig_hulp"][keep_hulp]
     # What had not happened by the end of the measure never happens.
     return {
         "kennisstelling": kennis,
@@ -274,13 +319,65 @@ def _scheiding(sim: Simulatie, rng: np.random.Generator, typ: np.ndarray) -> np.
     return np.where(u < p_true, 1, np.where(u < p_true + p_false, 0, -1)).astype(np.int8)
 
 
+def _kaders(sim: Simulatie, typ: np.ndarray) -> np.ndarray:
+    return np.array([sim.defs.kader(c) or "" for c in sim.codes("maatregel_type")], dtype=object)[typ]
+
+
+def _overdrachten(
+    sim: Simulatie, rng: np.random.Generator, t: Tabel, einde: np.ndarray, reden: np.ndarray
+) -> tuple[Tabel, np.ndarray]:
+    """Hand-overs after a move into another GI's area; ends the handed-over measures (in place) and returns
+    the measures the receiving GIs take over (same type and datum_uitspraak, datum_start_bij_gi later) with
+    the row of the measure each continues."""
+    v = sim.params.verhuizing
+    kin = sim.kinderen
+    n = lengte(t)
+    kind = t["kind"]
+    verhuis = kin.verhuisdag[kind]
+    # Only a measure still in the region the child leaves (a taken-over one already moved).
+    leaves = (verhuis < NAT) & (kin.regio_na[kind] != kin.regio[kind]) & (t["regio"] == kin.regio[kind])
+    kaders = _kaders(sim, t["type"])
+    serves = np.ones(n, dtype=bool)
+    new_gi = np.full(n, -1, dtype=np.int32)
+    for kader, kans in sim.netwerk.gi_kans.items():
+        m = leaves & (kaders == kader)
+        if not m.any():
+            continue
+        serves[m] = kans[kin.regio_na[kind[m]], t["gi"][m]] > 0
+        new_gi[m] = sim.netwerk.kies(rng, kans, kin.regio_na[kind[m]])
+    begin = np.where(t["start_gi"] < NAT, t["start_gi"], t["uitspraak"])
+    overdracht = np.maximum(verhuis, begin) + uniform_days(rng, v.overdracht_na_verhuizing, n)
+    overname = overdracht + uniform_days(rng, v.overname_na_einde, n)
+    over = leaves & ~serves & (new_gi >= 0) & (overname + v.minimale_rest_dagen <= einde)
+    # The measure ends at the old GI on the hand-over date; its pathway goes on at the new one.
+    vast_einde, vast_reden = einde[over].copy(), reden[over].copy()
+    einde[over] = overdracht[over]
+    reden[over] = sim.code("reden_einde", sim.params.rol("overgedragen"))
+    k = int(over.sum())
+    taken = _nieuw(
+        kind[over],
+        kin.regio_na[kind[over]],
+        new_gi[over],
+        t["type"][over],
+        t["uitspraak"][over],
+        np.full(k, GEEN),
+        np.full(k, OVERDRACHT),
+    )
+    taken["start_gi"] = overname[over]
+    taken["vast"][:] = True
+    taken["vast_einde"] = vast_einde
+    taken["vast_reden"] = vast_reden
+    in_time = overname[over] <= sim.horizon_dag
+    return select(taken, in_time), np.flatnonzero(over)[in_time]
+
+
 def _verloop(sim: Simulatie, t: Tabel, generatie: int, naam: str) -> tuple[Tabel, Tabel]:
-    """Complete a batch of measures; return it and the follow-on measures it leads to."""
+    """Complete a batch of measures; return it and the follow-on and taken-over measures it leads to."""
     rol = sim.params.rol
     rng = sim.rng("maatregelen", naam, str(generatie))
     geboorte = sim.kinderen.geboortedag[t["kind"]]
     einde, reden = _einde(sim, rng, t, geboorte)
-    t = dict(t, einde=einde, reden=reden, **_uitvoering(sim, rng, t, einde), scheiding=_scheiding(sim, rng, t["type"]))
+    overgenomen, bron_rij = _overdrachten(sim, sim.rng("overdracht", naam, str(generatie)), t, einde, reden)
 
     code = sim.codes("maatregel_type").index
     volgt = {
@@ -290,40 +387,29 @@ def _verloop(sim: Simulatie, t: Tabel, generatie: int, naam: str) -> tuple[Tabel
     }
     n = lengte(t)
     omgezet = (reden == sim.code("reden_einde", rol("omgezet"))) & np.isin(t["type"], list(volgt))
+    # The court rules on the follow-on measure the day the measure before it ends or within a week.
+    gap = piecewise_days(rng, sim.params.uitvoering.vervolg_uitspraak_na_einde, n, 0)
+    volgende = np.where(gap > 0, sim.werkdagen.volgende(einde + gap), einde).astype(np.int64)
+    # A follow-on the child would be too old for (year difference, as the contract checks) is not
+    # pronounced: the measure simply ends.
+    te_oud = jaar_van(volgende) - jaar_van(geboorte) > max_leeftijd(sim, "JB")
+    te_oud |= plus_jaren(geboorte, 18) <= volgende
+    stops = omgezet & te_oud
+    reden = np.where(stops, sim.code("reden_einde", rol("overig")), reden).astype(np.int16)
+    omgezet &= ~stops
+    t = dict(t, einde=einde, reden=reden, **_uitvoering(sim, rng, t, einde), scheiding=_scheiding(sim, rng, t["type"]))
+
     next_type = np.array([volgt.get(int(x), -1) for x in range(len(sim.codes("maatregel_type")))])[t["type"]]
     from_ots = t["type"] == code(rol("ots"))
     raad = np.where(from_ots, GEZAG, np.where(np.isin(t["raad"], [VOORAFGAAND, TIJDENS, GEDEELD]), GEDEELD, GEEN))
-    follow = [
-        select(
-            _nieuw(t["kind"], t["regio"], t["gi"], next_type, einde, raad, np.full(n, OMGEZET)),
-            omgezet & (einde <= sim.horizon_dag),
-        )
-    ]
-
-    # A transfer moves the measure to another GI of the region (same type); none there: OVERIG.
-    over = reden == sim.code("reden_einde", rol("overgedragen"))
-    kaders = np.array([sim.defs.kader(c) or "" for c in sim.codes("maatregel_type")], dtype=object)[t["type"]]
-    other_gi = np.full(n, -1, dtype=np.int32)
-    for kader, kans in sim.netwerk.gi_kans.items():
-        m = over & (kaders == kader)
-        if not m.any():
-            continue
-        rows = kans[t["regio"][m]].copy()
-        rows[np.arange(int(m.sum())), t["gi"][m]] = 0.0
-        totals = rows.sum(axis=1, keepdims=True)
-        rows = np.divide(rows, totals, out=np.zeros_like(rows), where=totals > 0)
-        cum = np.cumsum(rows, axis=1)
-        pick = np.minimum((rng.random(int(m.sum()))[:, None] >= cum).sum(axis=1), rows.shape[1] - 1)
-        other_gi[m] = np.where(totals[:, 0] > 0, pick, -1)
-    stuck = over & (other_gi < 0)
-    t["reden"] = np.where(stuck, sim.code("reden_einde", rol("overig")), t["reden"]).astype(np.int16)
-    moved = over & ~stuck & (einde <= sim.horizon_dag)
-    follow.append(
-        select(
-            _nieuw(t["kind"], t["regio"], other_gi, t["type"], einde, np.full(n, GEEN), np.full(n, OVERDRACHT)),
-            moved,
-        )
-    )
+    vervolg = _nieuw(t["kind"], t["regio"], t["gi"], next_type, volgende, raad, np.full(n, OMGEZET))
+    for veld in ("jeugdbeschermer", "plan", "hulp"):
+        vervolg[f"vorig_{veld}"] = t[veld]
+    follow = [select(vervolg, omgezet & (volgende <= sim.horizon_dag))]
+    # The receiving GI keeps plan and help of the measure it takes over (the worker is its own).
+    for veld in ("jeugdbeschermer", "plan", "hulp"):
+        overgenomen[f"vorig_{veld}"] = t[veld][bron_rij]
+    follow.append(overgenomen)
     return t, concat(follow)
 
 
@@ -342,7 +428,8 @@ def simuleer(sim: Simulatie) -> Tabel:
     jb = _doorloop(sim, direct_jb(sim), "jb")
     jr = _doorloop(sim, direct_jr(sim, jb), "jr")
     alle = concat([jb, jr])
-    keep = (alle["uitspraak"] <= sim.horizon_dag) & (alle["einde"] >= sim.start_dag)
+    begin = np.where(alle["start_gi"] < NAT, alle["start_gi"], alle["uitspraak"])
+    keep = (begin <= sim.horizon_dag) & (alle["einde"] >= sim.start_dag)
     alle = select(alle, keep)
     alle["geboortejaar"] = jaar_van(sim.kinderen.geboortedag[alle["kind"]])
     return alle

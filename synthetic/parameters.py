@@ -99,11 +99,15 @@ class Wachtlijst(_Model):
 
 class Uitvoering(_Model):
     kennisstelling: list[Kansdeel]
+    # A follow-on measure (OMGEZET) starts this many days after the measure before it ended.
+    vervolg_uitspraak_na_einde: list[Kansdeel]
     jeugdbeschermer_werkdagen: list[Kansdeel]
     wachtlijst: dict[str, Wachtlijst]
     plan_van_aanpak: list[Kansdeel]
     passende_hulp: list[Kansdeel]
     vervolg_zelfde_jeugdbeschermer: float = Field(ge=0, le=1)
+    vervolg_zelfde_plan: float = Field(ge=0, le=1)
+    vervolg_zelfde_hulp: float = Field(ge=0, le=1)
 
     @model_validator(mode="after")
     def _kennisstelling_within_contract(self) -> Uitvoering:
@@ -119,8 +123,11 @@ class Rvdk(_Model):
     rekest_aandeel: float = Field(gt=0, lt=1)
     met_onderzoek: dict[str, float]
     voorlopig: dict[Literal["voorafgaand", "tijdens"], float]
+    spoedverzoek_voor_uitspraak: list[Kansdeel]
+    voorafgaand_verzoek_voor_spoed: tuple[int, int]
+    verzoeker: dict[str, dict[str, float]]
+    verzoeker_na_ots: dict[str, float]
     rekest_voor_uitspraak: tuple[int, int]
-    rekest_voor_uitspraak_spoed: tuple[int, int]
     afgerond_na_rekest: tuple[int, int]
     duur_start_afgerond: tuple[int, int]
     verzoek_tot_start: tuple[int, int]
@@ -146,6 +153,20 @@ class Vt(_Model):
     verzoek_tot_raad: tuple[int, int]
     verzoek_tot_afgerond: tuple[int, int]
     soort_bij_verzoek: dict[str, float]
+    # Share of advice requests made anonymously (no kind_id), and of those without a geboortejaar.
+    anoniem_advies: float = Field(ge=0, le=1)
+    anoniem_zonder_geboortejaar: float = Field(ge=0, le=1)
+    # Per soort: share of cases about 2 and about 3 children (one row per child, same melding_id).
+    broers_zussen: dict[str, dict[Literal[2, 3], float]]
+    broers_zussen_leeftijdsverschil: tuple[int, int]
+
+
+class Verhuizing(_Model):
+    per_jaar: float = Field(ge=0, lt=1)
+    andere_regio: float = Field(ge=0, le=1)
+    overdracht_na_verhuizing: tuple[int, int]
+    overname_na_einde: tuple[int, int]
+    minimale_rest_dagen: int = Field(ge=1)
 
 
 class Capaciteit(_Model):
@@ -185,6 +206,7 @@ class Parameters(_Model):
     uitvoering: Uitvoering
     rvdk: Rvdk
     vt: Vt
+    verhuizing: Verhuizing
     capaciteit: Capaciteit
     correcties: Correcties
 
@@ -222,6 +244,7 @@ _ROLE_LISTS = {
     "verzoek_maatregel": "uitkomst",
     "verzoek_rvdk": "vervolg",
     "melding": "vt_soort",
+    "advies": "vt_soort",
 }
 
 
@@ -260,6 +283,14 @@ def _cross_check(p: Parameters, defs: Definitions) -> None:
     _check_codes(defs, "vt_soort", p.vt.afgerond, "vt.afgerond")
     _check_codes(defs, "vt_soort", p.vt.vervolg, "vt.vervolg")
     _check_codes(defs, "vt_soort", p.vt.soort_bij_verzoek, "vt.soort_bij_verzoek")
+    _check_codes(defs, "vt_soort", p.vt.broers_zussen, "vt.broers_zussen")
+    _check_codes(defs, "rvdk_soort", p.rvdk.verzoeker, "rvdk.verzoeker")
+    # The verzoeker list is version 2; definitions without it simply get no verzoeker column.
+    if "verzoeker" in defs.codelijsten:
+        for soort, mix in p.rvdk.verzoeker.items():
+            _check_codes(defs, "verzoeker", mix, f"rvdk.verzoeker.{soort}")
+        _check_codes(defs, "verzoeker", p.rvdk.verzoeker_na_ots, "rvdk.verzoeker_na_ots")
+        _check_codes(defs, "verzoeker", [p.rol("verzoeker_vt")], "rollen.verzoeker_vt")
     _check_codes(defs, "vt_soort", p.jaartabel("vt"), "landelijk.vt")
     _check_codes(defs, "rvdk_soort", p.jaartabel("rvdk"), "landelijk.rvdk")
     for soort, mix in p.vt.vervolg.items():

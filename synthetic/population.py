@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 
 from sources.definitions import Definitions
 
-from .dates import dag
+from .dates import NAT, dag
 from .parameters import Parameters
 
 _FAR_PAST, _FAR_FUTURE = -(10**6), 10**6
@@ -178,13 +178,22 @@ def fake_bsns(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 class Kinderen:
-    """The children of the simulation: birth day, region and a uniform number fixing their municipality."""
+    """The children of the simulation: birth day, region and a uniform number fixing their municipality.
+
+    A child moves at most once: from `verhuisdag` on it lives in `regio_na`, its municipality
+    fixed by `u_na` (NAT: it never moves). `verhuizing_getrokken` marks children whose move
+    was drawn, so that a child met again (a sibling, a later record) keeps its one move.
+    """
 
     def __init__(self, min_geboortedag: int) -> None:
         self.min_geboortedag = min_geboortedag
         self.geboortedag = np.zeros(0, dtype=np.int32)
         self.regio = np.zeros(0, dtype=np.int32)
         self.u = np.zeros(0)
+        self.verhuisdag = np.zeros(0, dtype=np.int64)
+        self.regio_na = np.zeros(0, dtype=np.int32)
+        self.u_na = np.zeros(0)
+        self.verhuizing_getrokken = np.zeros(0, dtype=bool)
 
     def __len__(self) -> int:
         return len(self.geboortedag)
@@ -204,7 +213,63 @@ class Kinderen:
         self.geboortedag = np.concatenate([self.geboortedag, np.where(late, raised, geboortedag).astype(np.int32)])
         self.regio = np.concatenate([self.regio, regio.astype(np.int32)])
         self.u = np.concatenate([self.u, rng.random(len(regio))])
+        self.verhuisdag = np.concatenate([self.verhuisdag, np.full(len(regio), NAT, dtype=np.int64)])
+        self.regio_na = np.concatenate([self.regio_na, regio.astype(np.int32)])
+        self.u_na = np.concatenate([self.u_na, self.u[start:]])
+        self.verhuizing_getrokken = np.concatenate([self.verhuizing_getrokken, np.zeros(len(regio), dtype=bool)])
         return np.arange(start, len(self), dtype=np.int64)
+
+    def trek_verhuizingen(
+        self,
+        rng: np.random.Generator,
+        kind: np.ndarray,
+        vanaf: np.ndarray,
+        per_jaar: float,
+        andere_regio: float,
+        regio_gewicht: np.ndarray,
+        horizon: int,
+    ) -> None:
+        """Draw each child's move (once): an exponential wait from `vanaf` at `per_jaar`; kept when <= horizon."""
+        kind = np.asarray(kind, dtype=np.int64)
+        new = ~self.verhuizing_getrokken[kind]
+        # A child listed twice draws once: its first occurrence.
+        _, first = np.unique(kind, return_index=True)
+        once = np.zeros(len(kind), dtype=bool)
+        once[first] = True
+        kind, vanaf = kind[new & once], np.asarray(vanaf, dtype=np.int64)[new & once]
+        n = len(kind)
+        self.verhuizing_getrokken[kind] = True
+        if n == 0 or per_jaar <= 0:
+            return
+        wait = rng.exponential(365.25 / -np.log1p(-per_jaar), n)
+        dag_ = vanaf + np.ceil(wait).astype(np.int64)
+        leave = rng.random(n) < andere_regio
+        # Another region by weight, never the own one: draw among the others.
+        w = np.asarray(regio_gewicht, dtype=float)
+        cum = np.cumsum(w) / w.sum()
+        target = np.minimum(np.searchsorted(cum, rng.random(n), side="right"), len(w) - 1).astype(np.int32)
+        own = self.regio[kind]
+        clash = target == own
+        target[clash] = (own[clash] + 1 + rng.integers(0, max(len(w) - 1, 1), int(clash.sum()))) % len(w)
+        u_na = rng.random(n)
+        moves = dag_ <= horizon
+        if len(w) < 2:
+            leave[:] = False
+        k = kind[moves]
+        self.verhuisdag[k] = dag_[moves]
+        self.regio_na[k] = np.where(leave, target, own)[moves]
+        self.u_na[k] = u_na[moves]
+
+    def kopieer_verhuizing(self, van: np.ndarray, naar: np.ndarray) -> None:
+        """Siblings move together: `naar` gets the move of `van`."""
+        self.verhuisdag[naar] = self.verhuisdag[van]
+        self.regio_na[naar] = self.regio_na[van]
+        self.u_na[naar] = self.u_na[van]
+        self.verhuizing_getrokken[naar] = self.verhuizing_getrokken[van]
+
+    def regio_op(self, kind: np.ndarray, dagen: np.ndarray) -> np.ndarray:
+        """The child's region on each day."""
+        return np.where(dagen >= self.verhuisdag[kind], self.regio_na[kind], self.regio[kind]).astype(np.int32)
 
     def kind_ids(self, rng: np.random.Generator, sleutel: str, used: np.ndarray) -> pa.Array:
         """kind_id for every child (HMAC-SHA256 of a fake BSN); only the used ones are computed."""

@@ -12,13 +12,39 @@ from datetime import date
 
 import numpy as np
 
-from .dates import NAT, dag, jaar_van
-from .maatregelen import GEZAG, NIEUW, STRAF, TIJDENS, VOORAFGAAND, Tabel, concat, lengte, select
-from .sampling import ages, choose, uniform_days
+from .dates import NAT, dag, jaar_van, niet_ouder_dan
+from .maatregelen import (
+    GEZAG,
+    NIEUW,
+    STRAF,
+    TIJDENS,
+    VOORAFGAAND,
+    Tabel,
+    concat,
+    lengte,
+    max_leeftijd,
+    select,
+    trek_verhuizingen,
+)
+from .sampling import ages, choose, piecewise_days, uniform_days
 from .simulatie import Simulatie, jaarwaarde
 
 
-def _tabel(kind, regio, soort, verzoek, start, afgerond, uitkomst, rekest, via_vt) -> Tabel:
+def _verzoeker(sim: Simulatie, rng: np.random.Generator, soort, via_vt: np.ndarray, mix=None) -> np.ndarray:
+    """Who asked for the investigation: Veilig Thuis when it did, else drawn from the soort's mix."""
+    n = len(via_vt)
+    if "verzoeker" not in sim.defs.codelijsten:  # version 1 definitions: no such column
+        return np.full(n, -1, dtype=np.int16)
+    r = sim.params.rvdk
+    codes = sim.codes("verzoeker")
+    if mix is None:
+        naam = sim.codes("rvdk_soort")[int(np.asarray(soort).flat[0])]
+        mix = r.verzoeker[naam]
+    drawn = choose(rng, mix, n, codes)
+    return np.where(via_vt, codes.index(sim.params.rol("verzoeker_vt")), drawn).astype(np.int16)
+
+
+def _tabel(kind, regio, soort, verzoek, start, afgerond, uitkomst, rekest, via_vt, verzoeker, spoed=None) -> Tabel:
     return {
         "kind": kind.astype(np.int64),
         "regio": regio.astype(np.int32),
@@ -29,6 +55,8 @@ def _tabel(kind, regio, soort, verzoek, start, afgerond, uitkomst, rekest, via_v
         "uitkomst": uitkomst.astype(np.int16),
         "rekest": rekest.astype(np.int64),
         "via_vt": via_vt.astype(bool),
+        "verzoeker": verzoeker.astype(np.int16),
+        "spoed": (np.full(len(kind), NAT) if spoed is None else spoed).astype(np.int64),
     }
 
 
@@ -42,32 +70,52 @@ def _voor_maatregelen(sim: Simulatie, m: Tabel) -> Tabel:
     uitkomsten = sim.codes("uitkomst")
     parts = []
 
-    a = select(m, np.isin(m["raad"], [NIEUW, VOORAFGAAND, GEZAG]))
+    a = select(m, np.isin(m["raad"], [NIEUW, GEZAG]))
     n = lengte(a)
-    gap = np.where(
-        a["raad"] == VOORAFGAAND,
-        uniform_days(rng, r.rekest_voor_uitspraak_spoed, n),
-        uniform_days(rng, r.rekest_voor_uitspraak, n),
-    )
-    rekest = wd.vorige(a["uitspraak"] - gap).astype(np.int64)
+    rekest = wd.vorige(a["uitspraak"] - uniform_days(rng, r.rekest_voor_uitspraak, n)).astype(np.int64)
     afgerond = rekest + uniform_days(rng, r.afgerond_na_rekest, n)
     start = afgerond - uniform_days(rng, r.duur_start_afgerond, n)
     verzoek = start - uniform_days(rng, r.verzoek_tot_start, n)
-    via_vt = rng.random(n) < np.where(a["raad"] == GEZAG, r.via_veilig_thuis_na_ots, r.via_veilig_thuis)
+    na_ots = a["raad"] == GEZAG
+    via_vt = rng.random(n) < np.where(na_ots, r.via_veilig_thuis_na_ots, r.via_veilig_thuis)
+    verzoeker = np.where(
+        na_ots,
+        _verzoeker(sim, rng, bescherming, via_vt, r.verzoeker_na_ots),
+        _verzoeker(sim, rng, np.array([bescherming]), via_vt),
+    )
     parts.append(
         _tabel(
-            a["kind"], a["regio"], bescherming, verzoek, start, afgerond, np.full(n, verzoek_maatregel), rekest, via_vt
+            a["kind"],
+            a["regio"],
+            bescherming,
+            verzoek,
+            start,
+            afgerond,
+            np.full(n, verzoek_maatregel),
+            rekest,
+            via_vt,
+            verzoeker,
         )
     )
 
-    # During a voorlopige measure: the rekest (if any) is for the follow-on measure, which
-    # starts on the day the voorlopige one ends.
-    t = select(m, m["raad"] == TIJDENS)
+    # A voorlopige measure: the court ruled on the Raad's urgent request (spoedverzoek) made during an
+    # investigation that was already running (voorafgaand) or began with the acute situation
+    # (tijdens). The investigation goes on; its rekest (if any) is for the follow-on measure.
+    t = select(m, np.isin(m["raad"], [VOORAFGAAND, TIJDENS]))
     n = lengte(t)
-    verzoek = t["uitspraak"] - uniform_days(rng, r.tijdens_verzoek_voor_uitspraak, n)
-    start = verzoek + uniform_days(rng, r.tijdens_verzoek_tot_start, n)
+    spoed = t["uitspraak"] - piecewise_days(rng, r.spoedverzoek_voor_uitspraak, n, 0)
+    verzoek = spoed - np.where(
+        t["raad"] == VOORAFGAAND,
+        uniform_days(rng, r.voorafgaand_verzoek_voor_spoed, n),
+        uniform_days(rng, r.tijdens_verzoek_voor_uitspraak, n),
+    )
+    start = verzoek + np.where(
+        t["raad"] == VOORAFGAAND,
+        uniform_days(rng, r.verzoek_tot_start, n),
+        uniform_days(rng, r.tijdens_verzoek_tot_start, n),
+    )
     conv = t["reden"] == sim.code("reden_einde", p.rol("omgezet"))
-    rekest = np.maximum(t["einde"] - uniform_days(rng, r.tijdens_rekest_voor_vervolg, n), start)
+    rekest = np.maximum(t["einde"] - uniform_days(rng, r.tijdens_rekest_voor_vervolg, n), np.maximum(start, spoed))
     afgerond = np.where(
         conv,
         rekest + uniform_days(rng, r.afgerond_na_rekest, n),
@@ -77,7 +125,17 @@ def _voor_maatregelen(sim: Simulatie, m: Tabel) -> Tabel:
     via_vt = rng.random(n) < r.via_veilig_thuis
     parts.append(
         _tabel(
-            t["kind"], t["regio"], bescherming, verzoek, start, afgerond, uitkomst, np.where(conv, rekest, NAT), via_vt
+            t["kind"],
+            t["regio"],
+            bescherming,
+            verzoek,
+            start,
+            afgerond,
+            uitkomst,
+            np.where(conv, rekest, NAT),
+            via_vt,
+            _verzoeker(sim, rng, np.array([bescherming]), via_vt),
+            spoed,
         )
     )
 
@@ -90,7 +148,9 @@ def _voor_maatregelen(sim: Simulatie, m: Tabel) -> Tabel:
     uitkomst = choose(rng, jr.straf_uitkomst, n, uitkomsten)
     rekest = np.where(uitkomst == verzoek_maatregel, afgerond, NAT)
     straf = sim.code("rvdk_soort", p.rol("straf"))
-    parts.append(_tabel(s["kind"], s["regio"], straf, verzoek, start, afgerond, uitkomst, rekest, np.zeros(n, bool)))
+    geen_vt = np.zeros(n, bool)
+    verzoeker = _verzoeker(sim, rng, np.array([straf]), geen_vt)
+    parts.append(_tabel(s["kind"], s["regio"], straf, verzoek, start, afgerond, uitkomst, rekest, geen_vt, verzoeker))
     return concat(parts)
 
 
@@ -139,12 +199,15 @@ def _achtergrond(sim: Simulatie, keten: Tabel) -> Tabel:
         if soort == p.rol("straf"):
             leeftijd = ages(rng, p.jr.leeftijd, n, first=p.jr.leeftijd_van)
             duur, mix = p.jr.straf_duur, p.jr.straf_uitkomst
+            oudste = max_leeftijd(sim, "JR")
         else:
             leeftijd = ages(rng, p.vt.leeftijd, n)
             duur = r.duur_start_afgerond
             mix = r.achtergrond_uitkomst_zonder_rekest if is_bescherming else r.gezag_omgang_uitkomst
+            oudste = len(p.vt.leeftijd) - 1
         geboorte = verzoek - np.round((leeftijd + rng.random(n)) * 365.25).astype(np.int64)
-        kind = sim.kinderen.add(rng, regio, geboorte)
+        kind = sim.kinderen.add(rng, regio, niet_ouder_dan(geboorte, verzoek, oudste))
+        trek_verhuizingen(sim, kind, verzoek, "raad", soort)
         start = verzoek + uniform_days(rng, r.verzoek_tot_start, n)
         afgerond = start + uniform_days(rng, duur, n)
         uitkomst = np.where(rekest_flag, verzoek_maatregel, choose(rng, mix, n, uitkomsten))
@@ -154,7 +217,8 @@ def _achtergrond(sim: Simulatie, keten: Tabel) -> Tabel:
             NAT,
         )
         via_vt = rng.random(n) < (r.via_veilig_thuis_achtergrond if is_bescherming else 0.0)
-        parts.append(_tabel(kind, regio, code, verzoek, start, afgerond, uitkomst, rekest, via_vt))
+        verzoeker = _verzoeker(sim, rng, np.array([code]), via_vt)
+        parts.append(_tabel(kind, regio, code, verzoek, start, afgerond, uitkomst, rekest, via_vt, verzoeker))
     return concat(parts)
 
 
@@ -177,4 +241,10 @@ def simuleer(sim: Simulatie, maatregelen: Tabel) -> Tabel:
     )
     alle = select(alle, keep)
     alle["geboortejaar"] = jaar_van(sim.kinderen.geboortedag[alle["kind"]])
-    return alle
+    # The age the contract expects at datum_verzoek (year difference; RVO-W02): a strafonderzoek
+    # that began before a JR youth's 12th year (or a chained one past the top) is left out.
+    leeftijd = jaar_van(alle["verzoek"]) - alle["geboortejaar"]
+    straf = alle["soort"] == sim.code("rvdk_soort", sim.params.rol("straf"))
+    laagste = np.where(straf, sim.params.jr.leeftijd_van, 0)
+    hoogste = np.where(straf, max_leeftijd(sim, "JR"), len(sim.params.vt.leeftijd) - 1)
+    return select(alle, (leeftijd >= laagste) & (leeftijd <= hoogste))

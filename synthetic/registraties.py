@@ -15,6 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .dates import NAT
 from .maatregelen import Tabel, lengte, select
 from .simulatie import Simulatie
 
@@ -30,6 +31,7 @@ VELDEN = {
         "datum_passende_hulp": "hulp",
         "datum_einde": "einde",
         "reden_einde": "reden",
+        "datum_start_bij_gi": "start_gi",
         "scheidingsproblematiek": "scheiding",
     },
     "vt_meldingen": {
@@ -48,6 +50,8 @@ VELDEN = {
         "datum_afgerond": "afgerond",
         "uitkomst": "uitkomst",
         "datum_rekest": "rekest",
+        "datum_spoedverzoek": "spoed",
+        "verzoeker": "verzoeker",
     },
     "gi_capaciteit": {
         "peildatum": "peildatum",
@@ -58,8 +62,28 @@ VELDEN = {
         "verzuim_pct": "verzuim",
     },
 }
-# The field whose date fixes the child's municipality on a record (the record's start).
+# The field whose date fixes the child's municipality on a record (the record's start; a measure taken
+# over from another GI starts at the new GI on start_gi).
 GEMEENTE_OP = {"gi_maatregelen": "uitspraak", "vt_meldingen": "ontvangst", "rvdk_onderzoeken": "verzoek"}
+
+
+@dataclass
+class Gemeente:
+    """A record's municipality as the organisation knows it: `oud` before day `wissel`, `na` from it on.
+
+    The organisation registers a child's move on all the child's records, closed ones too: a
+    snapshot with peildatum >= wissel shows `na` (contract 4.5 corrects for this).
+    """
+
+    kolom: str
+    codes: pa.Array  # municipality codes, indexed by oud / na
+    oud: np.ndarray
+    na: np.ndarray
+    wissel: np.ndarray  # NAT: never changes
+
+    def op(self, peil: int, rows: np.ndarray | slice) -> pa.Array:
+        index = np.where(self.wissel[rows] <= peil, self.na[rows], self.oud[rows])
+        return pc.take(self.codes, pa.array(index))
 
 
 @dataclass
@@ -70,6 +94,7 @@ class Registratie:
     bron: str
     kolommen: dict[str, np.ndarray | pa.Array | None]  # None: always empty
     bekend: np.ndarray  # day the record is known to the organisation: its latest required date
+    gemeente: Gemeente | None = None
 
     def __len__(self) -> int:
         return len(self.bekend)
@@ -87,7 +112,13 @@ def maak(
     definitie = defs.bronnen[bron]
     n = lengte(tabel)
     rng = sim.rng("registratie", organisatie_code, bron)
-    volgnummer = rng.permutation(n).astype(np.int64)
+    if "groep" in tabel:
+        # Rows of one melding (siblings) share its record id.
+        _, first, groep = np.unique(tabel["groep"], return_index=True, return_inverse=True)
+        volgnummer = rng.permutation(len(first)).astype(np.int64)[groep.ravel()]
+    else:
+        volgnummer = rng.permutation(n).astype(np.int64)
+    gemeente = None
     kolommen: dict[str, np.ndarray | pa.Array | None] = {}
     for kolom in definitie.kolommen:
         typ = kolom.type
@@ -98,12 +129,11 @@ def maak(
             digits = pc.utf8_lpad(pa.array(volgnummer).cast(pa.string()), 8, "0")
             kolommen[kolom.naam] = pc.binary_join_element_wise(prefix, digits, "")
         elif typ == "pseudoniem" and kind_ids is not None:
-            kolommen[kolom.naam] = pc.take(kind_ids, pa.array(tabel["kind"]))
+            anoniem = tabel.get("anoniem")
+            kolommen[kolom.naam] = pc.take(kind_ids, pa.array(tabel["kind"], mask=anoniem))
         elif typ == "gemeente_code":
-            kinderen, gemeenten = sim.kinderen, sim.netwerk.gemeenten
-            kind = tabel["kind"]
-            index = gemeenten.op(kinderen.regio[kind], tabel[GEMEENTE_OP[bron]], kinderen.u[kind])
-            kolommen[kolom.naam] = pc.take(pa.array(gemeenten.codes.tolist(), pa.string()), pa.array(index))
+            gemeente = _gemeente(sim, bron, tabel, kolom.naam)
+            kolommen[kolom.naam] = None
         elif not kolom.verplicht:
             kolommen[kolom.naam] = None
         else:
@@ -120,7 +150,34 @@ def maak(
             kolommen[naam] = values[order]
         elif values is not None:
             kolommen[naam] = pc.take(values, pa.array(order))
-    return Registratie(organisatie_code, bron, kolommen, bekend[order])
+    if gemeente is not None:
+        gemeente.oud, gemeente.na, gemeente.wissel = gemeente.oud[order], gemeente.na[order], gemeente.wissel[order]
+    return Registratie(organisatie_code, bron, kolommen, bekend[order], gemeente)
+
+
+def _gemeente(sim: Simulatie, bron: str, tabel: Tabel, kolom: str) -> Gemeente:
+    """Municipality before and after the child's move, for each record (see Gemeente)."""
+    kin, gemeenten = sim.kinderen, sim.netwerk.gemeenten
+    kind = tabel["kind"]
+    start = tabel[GEMEENTE_OP[bron]]
+    if "start_gi" in tabel:
+        start = np.where(tabel["start_gi"] < NAT, tabel["start_gi"], start)
+    verhuis = kin.verhuisdag[kind]
+    na_verhuizing = start >= verhuis
+    oud = gemeenten.op(
+        np.where(na_verhuizing, kin.regio_na[kind], kin.regio[kind]),
+        start,
+        np.where(na_verhuizing, kin.u_na[kind], kin.u[kind]),
+    )
+    wissel = np.where(na_verhuizing, NAT, verhuis).astype(np.int64)
+    if "anoniem" in tabel:
+        # Nobody tells Veilig Thuis that an anonymous child moved.
+        wissel = np.where(tabel["anoniem"], NAT, wissel)
+    moves = wissel < NAT
+    na = oud.copy()
+    if moves.any():
+        na[moves] = gemeenten.op(kin.regio_na[kind[moves]], np.maximum(start, verhuis)[moves], kin.u_na[kind[moves]])
+    return Gemeente(kolom, pa.array(gemeenten.codes.tolist(), pa.string()), oud, na, wissel)
 
 
 def per_organisatie(sim: Simulatie, tabel: Tabel, codes: list[str], bron: str, kind_ids: pa.Array) -> list[Registratie]:

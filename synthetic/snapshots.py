@@ -83,7 +83,9 @@ def momentopname(defs: Definitions, reg: Registratie, peil: int, index: int, pla
     for kolom in definitie.kolommen:
         v = reg.kolommen[kolom.naam]
         basis = defs.typen[kolom.type].basis
-        if v is None:
+        if reg.gemeente is not None and kolom.naam == reg.gemeente.kolom:
+            values[kolom.naam], empty[kolom.naam] = reg.gemeente.op(peil, slice(0, n)), np.zeros(n, dtype=bool)
+        elif v is None:
             values[kolom.naam], empty[kolom.naam] = None, np.ones(n, dtype=bool)
         elif isinstance(v, np.ndarray):
             a = v[:n].copy()
@@ -97,6 +99,9 @@ def momentopname(defs: Definitions, reg: Registratie, peil: int, index: int, pla
                 empty[kolom.naam] = a < 0
             elif basis == "decimal":
                 empty[kolom.naam] = np.isnan(a)
+            elif basis == "integer":
+                # A negative integer (geboortejaar -1) stands for empty.
+                empty[kolom.naam] = a < 0
             else:
                 empty[kolom.naam] = np.zeros(n, dtype=bool)
             values[kolom.naam] = a

@@ -104,8 +104,40 @@ def requirement(defs: Definitions, bron: str | None, regel: Regel, kolom: str | 
             }
         case "niet_na_peildatum":
             return {"nl": "niet na de peildatum van de levering", "en": "not after the delivery's peildatum"}
+        case "uniek" if regel.samen_met:
+            kolommen = ", ".join([regel.kolom, *regel.samen_met])
+            return {
+                "nl": f"de combinatie {kolommen} is uniek binnen de levering (een lege waarde telt mee)",
+                "en": f"the combination {kolommen} is unique within the delivery (an empty value counts)",
+            }
         case "uniek":
             return {"nl": "uniek binnen de levering", "en": "unique within the delivery"}
+        case "jaren_voor_datum":
+            ref = p["referentie_kolom"]
+            groep = (
+                regel.groep_kolom if regel.groep_kenmerk is None else f"{regel.groep_kenmerk} van {regel.groep_kolom}"
+            )
+            group = (
+                regel.groep_kolom
+                if regel.groep_kenmerk is None
+                else f"the {regel.groep_kenmerk} of {regel.groep_kolom}"
+            )
+            nl = f"het jaar van {ref} min {kolom or regel.kolom} ligt in {regel.bereik_tekst()}"
+            en = f"the year of {ref} minus {kolom or regel.kolom} lies within {regel.bereik_tekst()}"
+            if regel.bereiken:
+                nl += f" (per {groep})"
+                en += f" (by {group})"
+            return {"nl": nl, "en": en}
+        case "verplicht_tenzij":
+            vk, waarden = p["voorwaarde_kolom"], ", ".join(regel.waarden)
+            return {"nl": f"gevuld, behalve als {vk} {waarden} is", "en": f"filled unless {vk} is {waarden}"}
+        case "vervallen_code" if b is not None:
+            lijst = defs.codelijsten[b.kolom(kolom).codelijst]
+            codes = ", ".join(f"{c} -> {lijst.vervangingen.get(c, c)}" for c in lijst.vervallen)
+            return {
+                "nl": f"geen vervallen code ({codes}); een vervallen code wordt gelezen als haar vervanging",
+                "en": f"no vervallen (retired) code ({codes}); one is read as its replacement",
+            }
         case "jaren_voor_peildatum":
             return {
                 "nl": f"{p['min_jaren']} tot {p['max_jaren']} jaar voor het jaar van de peildatum",
@@ -174,10 +206,13 @@ def requirement(defs: Definitions, bron: str | None, regel: Regel, kolom: str | 
             }
         case "exacte_kolommen" if b is not None:
             kolommen = ", ".join(b.kolomnamen)
-            return {
-                "nl": f"precies de kolommen {kolommen}; geen ontbrekende, onbekende of dubbele kolom",
-                "en": f"exactly the columns {kolommen}; no missing, unknown or repeated column",
-            }
+            nl = f"precies de kolommen {kolommen}; geen ontbrekende, onbekende of dubbele kolom"
+            en = f"exactly the columns {kolommen}; no missing, unknown or repeated column"
+            if b.optionele_kolomnamen:
+                optioneel = ", ".join(b.optionele_kolomnamen)
+                nl += f" (optioneel, mag ontbreken: {optioneel})"
+                en += f" (optional, may be left out: {optioneel})"
+            return {"nl": nl, "en": en}
         case "verboden_kolomnamen":
             patronen = ", ".join(regel.patronen)
             return {

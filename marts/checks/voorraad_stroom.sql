@@ -1,6 +1,9 @@
 -- Check voorraad_stroom (CBS convention) per GI and month of its spine: stand on the previous
 -- month-end + instroom - uitstroom = stand on the month-end, for GI measures, from the
--- marts' organisation rows (all regions, municipalities and types). Zero rows are absent
+-- marts' organisation rows (all regions, municipalities and types) of periode_type maand.
+-- Per GI, hand-overs included: a measure handed over leaves the handing GI's stock as
+-- uitstroom (datum_einde, OVERGEDRAGEN) and enters the receiving GI's as instroom in the month
+-- of datum_start_bij_gi, when the receiving GI's stand counts it from. Zero rows are absent
 -- from the marts, hence the coalesce.
 WITH stand AS (
     SELECT organisatie_code, peildatum, lopend
@@ -11,14 +14,14 @@ WITH stand AS (
 instroom AS (
     SELECT organisatie_code, periode, aantal
     FROM marts.instroom
-    WHERE bron = 'gi_maatregelen' AND organisatie_code <> 'TOTAAL' AND jeugdregio_code = 'TOTAAL'
-        AND gemeente_code = 'TOTAAL' AND categorie = 'TOTAAL'
+    WHERE periode_type = 'maand' AND bron = 'gi_maatregelen' AND organisatie_code <> 'TOTAAL'
+        AND jeugdregio_code = 'TOTAAL' AND gemeente_code = 'TOTAAL' AND categorie = 'TOTAAL' AND soort_instroom = 'TOTAAL'
 ),
 uitstroom AS (
     SELECT organisatie_code, periode, aantal
     FROM marts.uitstroom
-    WHERE bron = 'gi_maatregelen' AND organisatie_code <> 'TOTAAL' AND jeugdregio_code = 'TOTAAL'
-        AND gemeente_code = 'TOTAAL' AND categorie = 'TOTAAL'
+    WHERE periode_type = 'maand' AND bron = 'gi_maatregelen' AND organisatie_code <> 'TOTAAL'
+        AND jeugdregio_code = 'TOTAAL' AND gemeente_code = 'TOTAAL' AND categorie = 'TOTAAL'
 ),
 maanden AS (
     SELECT

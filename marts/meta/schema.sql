@@ -53,7 +53,7 @@ CREATE TABLE IF NOT EXISTS meta.quarantaine (
 -- Which version (sha256) of each delivery file was in the inbox, in order of arrival: a row
 -- each time a name holds another version than the one last seen under it (a new file, a
 -- correction, an earlier version put back). The delivery in force is the accepted version that
--- came into the inbox last (marts/staging/huidige_leveringen.sql), so an earlier version put
+-- came into the inbox last (marts/meta/geaccepteerde_leveringen.sql), so an earlier version put
 -- back is in force again. Written by `ketenmonitor run` (the whole inbox, at its start) and by
 -- delivery intake (its own file). A file removed from the inbox adds no row: its last version
 -- stays in force, and `ketenmonitor run` says so.

@@ -1,6 +1,6 @@
 -- Row count of the organisation's current accepted delivery of this bron before this peildatum
 -- (the comparison of warning rule ALG-OMV-001): for the same peildatum the version that came
--- into the inbox last, as in marts/staging/huidige_leveringen.sql.
+-- into the inbox last, as in marts/meta/geaccepteerde_leveringen.sql.
 WITH aankomst AS (
     SELECT levering_id, sha256, max(volgnummer) AS volgnummer
     FROM meta.inbox_versies

@@ -1,36 +1,76 @@
 -- modellen.lopende_maatregelen: every GI measure on every month-end peildatum of its
--- organisation's spine on which it is lopend (CBS convention: datum_uitspraak <= peildatum
--- and datum_einde empty or after the peildatum, so a measure ending on the peildatum is not
--- in the stock), with whether it waits for a jeugdbeschermer and how long. Stand,
--- wachttijden and caseload all count from this one model. A view: the expansion to measure
--- x month runs in seconds, while storing it would copy millions of person-level rows.
+-- organisation's spine on which it is lopend at that GI (docs/contract.md section 4.4): its
+-- start there (datum_start_hier = datum_start_bij_gi, else datum_uitspraak) <= peildatum and
+-- datum_einde empty or after the peildatum (CBS convention: a measure ending on the peildatum
+-- is not in the stock). A measure handed over counts at the receiving GI only from
+-- datum_start_bij_gi, so with the sender's datum_einde on the take-over date it is never in
+-- both stocks. It waits for a jeugdbeschermer when the worker that counts at this GI
+-- (jeugdbeschermer_bij_gi: a VERVOLG keeps its worker, a hand-over waits for its own) is
+-- empty or after the peildatum. The municipality is the one of that month (section 4.5,
+-- modellen.gemeente_historie, else the delivery in force), the region that municipality's
+-- in the month. Stand, wachttijden, achterstand and caseload all count from this one model.
 CREATE OR REPLACE VIEW modellen.lopende_maatregelen AS
+WITH lopend AS (
+    SELECT
+        m.peildatum,
+        m.periode,
+        m.meetdatum,
+        t.organisatie_code,
+        coalesce(h.gemeente_code, t.gemeente_code) AS gemeente_code,
+        t.maatregel_type,
+        t.kader,
+        t.maatregel_id,
+        t.kind_id,
+        t.traject_id,
+        t.soort_instroom,
+        (t.jeugdbeschermer_bij_gi IS NULL OR t.jeugdbeschermer_bij_gi > m.peildatum) AS wachtend_op_jeugdbeschermer
+    FROM modellen.trajecten_maatregelen AS t
+    JOIN modellen.maanden AS m
+        ON m.bron = 'gi_maatregelen'
+        AND m.organisatie_code = t.organisatie_code
+        AND t.datum_start_hier <= m.peildatum
+        AND (t.datum_einde IS NULL OR t.datum_einde > m.peildatum)
+    LEFT JOIN modellen.gemeente_historie AS h
+        ON h.bron = 'gi_maatregelen'
+        AND h.organisatie_code = t.organisatie_code
+        AND h.record_sleutel = t.maatregel_id
+        AND m.periode >= h.van_periode
+        AND m.periode < h.tot_periode
+)
 SELECT
-    m.peildatum,
-    m.periode,
-    g.organisatie_code,
+    l.peildatum,
+    l.periode,
+    l.organisatie_code,
     coalesce(r.jeugdregio_code, 'ONBEKEND') AS jeugdregio_code,
-    g.gemeente_code,
-    g.maatregel_type,
-    coalesce(k.kader, 'ONBEKEND') AS kader,
-    g.maatregel_id,
-    g.kind_id,
-    g.datum_in_kennisstelling,
-    (g.datum_jeugdbeschermer IS NULL OR g.datum_jeugdbeschermer > m.peildatum) AS wachtend_op_jeugdbeschermer,
-    -- Wachttijd = peildatum - datum_in_kennisstelling, measured at the delivery's peildatum in
-    -- its last month; a measure pronounced but not yet notified to the GI waits 0 days.
-    CASE
-        WHEN g.datum_jeugdbeschermer IS NULL OR g.datum_jeugdbeschermer > m.peildatum
-            THEN greatest(m.meetdatum - g.datum_in_kennisstelling, 0)
-    END AS wachttijd_dagen
-FROM staging.gi_maatregelen AS g
-JOIN modellen.maanden AS m
-    ON m.bron = 'gi_maatregelen'
-    AND m.organisatie_code = g.organisatie_code
-    AND g.datum_uitspraak <= m.peildatum
-    AND (g.datum_einde IS NULL OR g.datum_einde > m.peildatum)
+    l.gemeente_code,
+    l.maatregel_type,
+    l.kader,
+    l.maatregel_id,
+    l.kind_id,
+    l.traject_id,
+    l.soort_instroom,
+    tr.datum_in_kennisstelling AS traject_datum_in_kennisstelling,
+    l.wachtend_op_jeugdbeschermer,
+    -- The wait runs from the trajectory's first notification (a hand-over's wait includes the
+    -- time at the GI before). It is measured at the meetdatum: in the month of a delivery with
+    -- a mid-month peildatum, at that peildatum, since the delivery cannot know what happened
+    -- after it. A measure pronounced but not yet notified waits 0 days.
+    CASE WHEN l.wachtend_op_jeugdbeschermer
+        THEN greatest(l.meetdatum - tr.datum_in_kennisstelling, 0)
+    END AS wachttijd_dagen,
+    -- Working days after the notification up to and including the meetdatum, counted as norm 1
+    -- counts them; empty when the notification lies before the calendar (the monitor's start).
+    CASE WHEN l.wachtend_op_jeugdbeschermer
+        THEN greatest(wm.werkdag_volgnummer - wk.werkdag_volgnummer, 0)
+    END AS wachttijd_werkdagen,
+    l.meetdatum
+FROM lopend AS l
+JOIN modellen.trajecten AS tr
+    ON tr.traject_id = l.traject_id
 LEFT JOIN modellen.regio_per_maand AS r
-    ON r.gemeente_code = g.gemeente_code
-    AND r.periode = m.periode
-LEFT JOIN modellen.kaders AS k
-    ON k.maatregel_type = g.maatregel_type;
+    ON r.gemeente_code = l.gemeente_code
+    AND r.periode = l.periode
+LEFT JOIN modellen.werkdagen AS wk
+    ON wk.datum = tr.datum_in_kennisstelling
+LEFT JOIN modellen.werkdagen AS wm
+    ON wm.datum = l.meetdatum;

@@ -24,10 +24,12 @@ from sources.definitions.rules import (
     PRE_READ_CHECKS,
     ROW_CHECKS,
     GevuldPreciesAlsRegel,
+    JarenVoorDatumRegel,
     JarenVoorPeildatumRegel,
     NietVoorRegel,
     Regel,
     UniekRegel,
+    VerplichtTenzijRegel,
 )
 from sources.definitions.vandaag import VANDAAG_ENV, vandaag
 
@@ -43,6 +45,7 @@ __all__ = [
     "Definitions",
     "DefinitionsError",
     "GevuldPreciesAlsRegel",
+    "JarenVoorDatumRegel",
     "JarenVoorPeildatumRegel",
     "Kolomtype",
     "Limieten",
@@ -50,6 +53,7 @@ __all__ = [
     "Onderdrukking",
     "Regel",
     "UniekRegel",
+    "VerplichtTenzijRegel",
     "current_definitions",
     "definitions_dir",
     "load_definitions",

@@ -45,7 +45,7 @@ def _bron_columns(defs: Definitions, bron: str, with_rules: bool) -> list[str]:
         row: list[object] = [
             f"`{k.naam}`",
             k.type,
-            "ja" if k.verplicht else "nee",
+            "ja" if k.verplicht else ("nee; kolom mag ontbreken / column may be left out" if k.optioneel else "nee"),
             k.codelijst or "",
             k.omschrijving.nl,
             k.omschrijving.en,
@@ -63,6 +63,22 @@ def _limits(limieten: Limieten) -> str:
         f"no part above 100 KiB more than {limieten.xlsx_max_compressieverhouding:g} times its packed size; "
         f"a parquet file's pages and its values as text take at most {limieten.parquet_max_uitgepakt_mb:g} MB"
     )
+
+
+def _retired(vervallen: bool, vervangen_door: str | None) -> str:
+    if not vervallen:
+        return ""
+    return f"vervallen; read as `{vervangen_door}` (ALG-CODE-W01)" if vervangen_door else "vervallen (ALG-CODE-W01)"
+
+
+def _concepts(defs: Definitions) -> list[str]:
+    """The section of begrippen.yaml, when there is one."""
+    if not defs.begrippen:
+        return []
+    lines = ["## Concepts", ""]
+    for b in defs.begrippen:
+        lines += [f"### {b.naam}", "", b.uitleg.strip(), "", f"Example: {b.voorbeeld.strip()}", ""]
+    return lines
 
 
 def render_markdown(defs: Definitions) -> str:
@@ -83,6 +99,7 @@ def render_markdown(defs: Definitions) -> str:
         "",
         "Row numbers in validation reports are spreadsheet rows: the header is row 1, the first record row 2.",
         "",
+        *_concepts(defs),
         "## Deliveries (bronnen)",
         "",
         "A delivery is one file `inbox/<organisatie_code>/<bron>/<peildatum>.<csv|xlsx|parquet>`, "
@@ -95,7 +112,8 @@ def render_markdown(defs: Definitions) -> str:
             "",
             f"{b.omschrijving.nl} / {b.omschrijving.en}",
             "",
-            f"Delivered by: {', '.join(b.organisatie_types)}. Record id: `{b.record_id}`.",
+            f"Delivered by: {', '.join(b.organisatie_types)}. Record id: `{b.record_id}`."
+            + (f" Key: {', '.join(f'`{k}`' for k in b.sleutel)}." if b.sleutel != [b.record_id] else ""),
             "",
             *_bron_columns(defs, bron, with_rules=True),
             "",
@@ -150,8 +168,18 @@ def render_markdown(defs: Definitions) -> str:
     ]
     for naam, lijst in defs.codelijsten.items():
         has_kader = any(c.kader for c in lijst.codes)
-        header = ["code", *(["kader"] if has_kader else []), "nl", "en"]
-        rows = [[f"`{c.code}`", *([c.kader or ""] if has_kader else []), c.nl, c.en] for c in lijst.codes]
+        has_vervallen = bool(lijst.vervallen)
+        header = ["code", *(["kader"] if has_kader else []), "nl", "en", *(["vervallen"] if has_vervallen else [])]
+        rows = [
+            [
+                f"`{c.code}`",
+                *([c.kader or ""] if has_kader else []),
+                c.nl,
+                c.en,
+                *([_retired(c.vervallen, c.vervangen_door)] if has_vervallen else []),
+            ]
+            for c in lijst.codes
+        ]
         lines += [f"### `{naam}`: {lijst.omschrijving.en}", "", *_table(header, rows), ""]
     lines += ["## Norms", ""]
     lines += _table(

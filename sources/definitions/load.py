@@ -16,6 +16,7 @@ from pydantic import TypeAdapter, ValidationError
 from sources.definitions.base import DefinitionsError, _Model
 from sources.definitions.models import (
     AANLEVERSTATUSSEN,
+    Begrippen,
     Bron,
     Brugdag,
     Codelijst,
@@ -30,7 +31,7 @@ from sources.definitions.models import (
     Werkdagen,
     Werkgebied,
 )
-from sources.definitions.rules import AlgemeneRegels
+from sources.definitions.rules import AlgemeneRegels, JarenVoorDatumRegel
 
 DEFAULT_DEFINITIONS_DIR = Path(__file__).resolve().parents[2] / "definitions"
 DEFINITIONS_DIR_ENV = "KETENMONITOR_DEFINITIONS_DIR"
@@ -139,6 +140,9 @@ def load_definitions(root: Path | str | None = None) -> Definitions:
                 raise DefinitionsError(file, f"kolommen[{i}].codelijst", f"unknown code list {kolom.codelijst!r}")
             if (typen[kolom.type].basis == "string") is False and kolom.codelijst:
                 raise DefinitionsError(file, f"kolommen[{i}].codelijst", "only text columns can have a code list")
+        for i, regel in enumerate(bron.regels):
+            if isinstance(regel, JarenVoorDatumRegel):
+                _check_groups(regel, bron, codelijsten, file, f"regels[{i}]")
         bronnen[bron.bron] = bron
 
     codes: dict[str, str] = {}
@@ -174,6 +178,10 @@ def load_definitions(root: Path | str | None = None) -> Definitions:
     werkdagen = _validate(Werkdagen, _read_yaml(ref / "werkdagen.yaml"), ref / "werkdagen.yaml")
     brugdagen = _read_csv(ref / werkdagen.brugdagen, Brugdag)
 
+    # Optional: the concepts the data dictionary explains.
+    begrippen_file = root / "begrippen.yaml"
+    begrippen = _validate(Begrippen, _read_yaml(begrippen_file), begrippen_file) if begrippen_file.is_file() else None
+
     rapportage = _validate(Rapportage, _read_yaml(root / "rapportage.yaml"), root / "rapportage.yaml")
     norm_codes = [n.code for n in normen.normen]
     if set(rapportage.normlabels) != set(norm_codes):
@@ -200,7 +208,31 @@ def load_definitions(root: Path | str | None = None) -> Definitions:
         werkdagen=werkdagen,
         brugdagen=brugdagen,
         rapportage=rapportage,
+        begrippen=begrippen.begrippen if begrippen else [],
     )
+
+
+def _check_groups(
+    regel: JarenVoorDatumRegel, bron: Bron, codelijsten: dict[str, Codelijst], file: Path, key: str
+) -> None:
+    """The groups of a jaren_voor_datum rule's `bereiken` are values its `groep_kolom` can take."""
+    if regel.groep_kolom is None:
+        return
+    lijst = bron.kolom(regel.groep_kolom).codelijst
+    if lijst is None:
+        if regel.groep_kenmerk is not None:
+            raise DefinitionsError(file, f"{key}.groep_kenmerk", f"{regel.groep_kolom} has no code list")
+        return
+    codes = codelijsten[lijst].codes
+    if regel.groep_kenmerk is not None:
+        groepen = {getattr(c, regel.groep_kenmerk) for c in codes} - {None}
+    else:
+        groepen = {c.code for c in codes}
+    unknown = sorted(set(regel.bereiken) - groepen)
+    if unknown:
+        raise DefinitionsError(
+            file, f"{key}.bereiken", f"unknown group(s) {', '.join(unknown)}; known: {', '.join(sorted(groepen))}"
+        )
 
 
 # Parsed definitions per folder, with the size and mtime of every file in it: reading the YAML costs

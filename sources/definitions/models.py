@@ -75,6 +75,12 @@ class Doorstroom(_Model):
     max_dagen_tussen_stappen: int = Field(ge=1)
 
 
+class Trajecten(_Model):
+    # A measure continues a trajectory when its datum_uitspraak lies at most this many days
+    # after the latest datum_einde so far (docs/contract.md section 4.1).
+    marge_dagen: int = Field(ge=0)
+
+
 class Limieten(_Model):
     """How large a delivery file may be; checked before the expensive read (rule ALG-LIM-001).
 
@@ -105,6 +111,7 @@ class Instellingen(_Model):
     onderdrukking: Onderdrukking
     aanlevering: Aanlevering
     doorstroom: Doorstroom
+    trajecten: Trajecten
     limieten: Limieten
     planning: Planning = Field(default_factory=Planning)
 
@@ -151,15 +158,43 @@ class Code(_Model):
     nl: str
     en: str
     kader: Literal["JB", "JR"] | None = None
+    # A code of an earlier contract version: still accepted (ALG-CODE-001), reported (ALG-CODE-W01)
+    # and, with `vervangen_door`, read as that code in the typed copy that staging reads.
+    vervallen: bool = False
+    vervangen_door: str | None = None
+
+    @model_validator(mode="after")
+    def _replacement_only_when_vervallen(self) -> Code:
+        if self.vervangen_door is not None and not self.vervallen:
+            raise ValueError(f"{self.code}: vervangen_door only applies to a vervallen code")
+        return self
 
 
 class Codelijst(_Model):
     omschrijving: Tekst
     codes: list[Code] = Field(min_length=1)
 
+    @model_validator(mode="after")
+    def _replacements_are_current_codes(self) -> Codelijst:
+        current = {c.code for c in self.codes if not c.vervallen}
+        for c in self.codes:
+            if c.vervangen_door is not None and c.vervangen_door not in current:
+                raise ValueError(f"{c.code}: vervangen_door {c.vervangen_door!r} is not a current code of the list")
+        return self
+
     @property
     def waarden(self) -> list[str]:
+        """Every accepted code, vervallen ones included."""
         return [c.code for c in self.codes]
+
+    @property
+    def vervallen(self) -> list[str]:
+        return [c.code for c in self.codes if c.vervallen]
+
+    @property
+    def vervangingen(self) -> dict[str, str]:
+        """Vervallen code -> the code it is read as."""
+        return {c.code: c.vervangen_door for c in self.codes if c.vervangen_door is not None}
 
 
 class Kolomtype(_Model):
@@ -189,6 +224,15 @@ class Kolom(_Model):
     verplicht: bool
     omschrijving: Tekst
     codelijst: str | None = None
+    # The column may be left out of the file (a column added in a later contract version, so that
+    # earlier deliveries stay valid); the typed copy always holds it, all empty when it was left out.
+    optioneel: bool = False
+
+    @model_validator(mode="after")
+    def _optional_is_not_required(self) -> Kolom:
+        if self.optioneel and self.verplicht:
+            raise ValueError(f"column {self.naam}: an optioneel column cannot be verplicht")
+        return self
 
 
 class Bron(_Model):
@@ -196,8 +240,17 @@ class Bron(_Model):
     omschrijving: Tekst
     organisatie_types: list[OrganisatieType] = Field(min_length=1)
     record_id: str
+    # The columns that identify a record together (default: the record id alone).
+    sleutel: list[str] = Field(default_factory=list)
     kolommen: list[Kolom] = Field(min_length=1)
     regels: list[Regel] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_key(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("sleutel") and "record_id" in data:
+            data = {**data, "sleutel": [data["record_id"]]}
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> Bron:
@@ -207,18 +260,32 @@ class Bron(_Model):
             raise ValueError(f"duplicate column(s): {', '.join(dupes)}")
         if self.record_id not in names:
             raise ValueError(f"record_id {self.record_id!r} is not one of the columns")
+        if self.sleutel[0] != self.record_id or len(set(self.sleutel)) != len(self.sleutel):
+            raise ValueError("sleutel starts with the record_id and names each column once")
+        for col in self.sleutel:
+            if col not in names or self.kolom(col).optioneel:
+                raise ValueError(f"sleutel column {col!r} is not a (non-optional) column of {self.bron}")
         for regel in self.regels:
             if regel.controle in GENERAL_CHECKS:
                 raise ValueError(f"rule {regel.code}: controle {regel.controle!r} belongs in regels_algemeen.yaml")
-            for attr in ("kolom", "referentie_kolom", "voorwaarde_kolom", "behalve_kolom"):
-                col = getattr(regel, attr, None)
-                if col is not None and col not in names:
+            for attr, col in regel.genoemde_kolommen_per_attribuut():
+                if col not in names:
                     raise ValueError(f"rule {regel.code}: {attr} {col!r} is not a column of {self.bron}")
+            uniek_op_sleutel = regel.controle == "uniek" and regel.kolom == self.record_id
+            if uniek_op_sleutel and [regel.kolom, *regel.samen_met] != self.sleutel:
+                raise ValueError(
+                    f"rule {regel.code}: the uniqueness of the record id covers the sleutel {self.sleutel}"
+                )
         return self
 
     @property
     def kolomnamen(self) -> list[str]:
         return [k.naam for k in self.kolommen]
+
+    @property
+    def optionele_kolomnamen(self) -> list[str]:
+        """Columns a delivery may leave out (ALG-KOL-001 accepts their absence)."""
+        return [k.naam for k in self.kolommen if k.optioneel]
 
     def kolom(self, naam: str) -> Kolom:
         return next(k for k in self.kolommen if k.naam == naam)
@@ -252,6 +319,18 @@ class Organisatietype(_Model):
     organisatie_type: OrganisatieType
     omschrijving_nl: str
     omschrijving_en: str
+
+
+class Begrip(_Model):
+    """A concept of the monitor explained for its readers (begrippen.yaml, in the data dictionary)."""
+
+    naam: str = Field(min_length=1)
+    uitleg: str = Field(min_length=1)
+    voorbeeld: str = Field(min_length=1)
+
+
+class Begrippen(_Model):
+    begrippen: list[Begrip] = Field(default_factory=list)
 
 
 class Werkgebied(_Model):
@@ -344,6 +423,8 @@ class Definitions(_Model):
     werkdagen: Werkdagen
     brugdagen: list[Brugdag]
     rapportage: Rapportage
+    # begrippen.yaml (optional file): empty when absent.
+    begrippen: list[Begrip] = Field(default_factory=list)
 
     @property
     def versie(self) -> str:
@@ -399,6 +480,7 @@ class Definitions(_Model):
             "patroon": lambda k: self.typen[k.type].patroon is not None,
             "referentie": lambda k: self.typen[k.type].referentie is not None,
             "niet_na_peildatum": lambda k: basis[k.naam] == "date",
+            "vervallen_code": lambda k: k.codelijst is not None and bool(self.codelijsten[k.codelijst].vervallen),
         }
         if regel.controle in selectors:
             return [k for k in b.kolommen if selectors[regel.controle](k)]

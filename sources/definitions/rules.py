@@ -25,6 +25,22 @@ class _Regel(_Model):
         """The rule's own settings (kolom, marge_dagen, ...): every field but those all rules share."""
         return {k: v for k, v in self.model_dump().items() if k not in _COMMON_FIELDS}
 
+    def genoemde_kolommen(self) -> list[str]:
+        """Every column of the bron the rule names (it is skipped when one of them is not delivered)."""
+        return [c for _, c in self.genoemde_kolommen_per_attribuut()]
+
+    def genoemde_kolommen_per_attribuut(self) -> list[tuple[str, str]]:
+        """(attribute, column) for every column the rule names."""
+        named = []
+        for attr in COLUMN_ATTRS:
+            value = getattr(self, attr, None)
+            named += [(attr, c) for c in (value if isinstance(value, list) else [value]) if c]
+        return named
+
+
+# The attributes through which a bron rule names a column (samen_met: a list of them).
+COLUMN_ATTRS = ("kolom", "referentie_kolom", "voorwaarde_kolom", "behalve_kolom", "groep_kolom", "samen_met")
+
 
 class LeesbaarRegel(_Regel):
     controle: Literal["leesbaar"]
@@ -113,9 +129,18 @@ class AantalRijenVeranderingRegel(_Regel):
     controle: Literal["aantal_rijen_verandering"]
 
 
+class VervallenCodeRegel(_Regel):
+    """A code marked `vervallen` in its code list: still accepted, reported, read as its `vervangen_door`."""
+
+    controle: Literal["vervallen_code"]
+
+
 class UniekRegel(_Regel):
+    """`kolom` (with `samen_met`: the combination of the columns) occurs once; an empty value counts as a value."""
+
     controle: Literal["uniek"]
     kolom: str
+    samen_met: list[str] = Field(default_factory=list)
 
 
 class JarenVoorPeildatumRegel(_Regel):
@@ -123,6 +148,54 @@ class JarenVoorPeildatumRegel(_Regel):
     kolom: str
     min_jaren: int
     max_jaren: int
+
+
+class Jarenbereik(_Model):
+    min_jaren: int
+    max_jaren: int
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Jarenbereik:
+        if self.min_jaren > self.max_jaren:
+            raise ValueError("min_jaren must not exceed max_jaren")
+        return self
+
+
+class JarenVoorDatumRegel(_Regel):
+    """The year of `referentie_kolom` minus `kolom` (a year) lies within a range, checked where both are filled.
+
+    The range is `min_jaren`..`max_jaren`; with `groep_kolom` a row whose group has its own entry in
+    `bereiken` uses that one instead. The group is the value of `groep_kolom`, or with `groep_kenmerk`
+    (kader) that attribute of the value's code in its code list. A row whose group has no entry and
+    a rule without `min_jaren`/`max_jaren` leave the row unchecked.
+    """
+
+    controle: Literal["jaren_voor_datum"]
+    kolom: str
+    referentie_kolom: str
+    min_jaren: int | None = None
+    max_jaren: int | None = None
+    groep_kolom: str | None = None
+    groep_kenmerk: Literal["kader"] | None = None
+    bereiken: dict[str, Jarenbereik] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _complete(self) -> JarenVoorDatumRegel:
+        if (self.min_jaren is None) != (self.max_jaren is None):
+            raise ValueError("give both min_jaren and max_jaren, or neither")
+        if self.min_jaren is not None and self.min_jaren > self.max_jaren:
+            raise ValueError("min_jaren must not exceed max_jaren")
+        if self.min_jaren is None and not self.bereiken:
+            raise ValueError("a jaren_voor_datum rule needs min_jaren/max_jaren or bereiken")
+        if (self.bereiken or self.groep_kenmerk) and self.groep_kolom is None:
+            raise ValueError("bereiken and groep_kenmerk need a groep_kolom")
+        return self
+
+    def bereik_tekst(self) -> str:
+        """The ranges as a message shows them: "0-17, STRAFONDERZOEK 12-22" or "JB 0-17, JR 12-22"."""
+        parts = [] if self.min_jaren is None else [f"{self.min_jaren}-{self.max_jaren}"]
+        parts += [f"{groep} {b.min_jaren}-{b.max_jaren}" for groep, b in self.bereiken.items()]
+        return ", ".join(parts)
 
 
 class NietVoorRegel(_Regel):
@@ -141,6 +214,15 @@ class GevuldPreciesAlsRegel(_Regel):
     kolom: str
     voorwaarde_kolom: str
     voorwaarde_waarde: str | None = None
+
+
+class VerplichtTenzijRegel(_Regel):
+    """`kolom` is filled, unless `voorwaarde_kolom` holds one of `waarden` (a conditional required value)."""
+
+    controle: Literal["verplicht_tenzij"]
+    kolom: str
+    voorwaarde_kolom: str
+    waarden: list[str] = Field(min_length=1)
 
 
 class BereikRegel(_Regel):
@@ -196,10 +278,13 @@ Regel = Annotated[
     | ReferentieRegel
     | NietNaPeildatumRegel
     | AantalRijenVeranderingRegel
+    | VervallenCodeRegel
     | UniekRegel
     | JarenVoorPeildatumRegel
+    | JarenVoorDatumRegel
     | NietVoorRegel
     | GevuldPreciesAlsRegel
+    | VerplichtTenzijRegel
     | BereikRegel
     | MaandeindeRegel
     | MaxDuurDagenRegel,
@@ -239,10 +324,13 @@ CHECK_KINDS: dict[str, CheckKind] = {
     "patroon": CheckKind(True, "row"),
     "referentie": CheckKind(True, "row"),
     "niet_na_peildatum": CheckKind(True, "row"),
+    "vervallen_code": CheckKind(True, "row"),
     "uniek": CheckKind(False, "row"),
     "jaren_voor_peildatum": CheckKind(False, "row"),
+    "jaren_voor_datum": CheckKind(False, "row"),
     "niet_voor": CheckKind(False, "row"),
     "gevuld_precies_als": CheckKind(False, "row"),
+    "verplicht_tenzij": CheckKind(False, "row"),
     "bereik": CheckKind(False, "row"),
     "maandeinde": CheckKind(False, "row"),
     "max_duur_dagen": CheckKind(False, "row"),

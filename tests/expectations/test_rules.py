@@ -433,14 +433,14 @@ def test_capacity_rules(tmp_path: Path, defs: Definitions) -> None:
 
 def test_birth_year_and_long_measure_warning(tmp_path: Path, defs: Definitions) -> None:
     rows = rows_of("gi_maatregelen")
-    rows[0]["geboortejaar"] = "2000"  # 24 years before 2024
-    rows[1]["geboortejaar"] = "2001"  # 23: allowed
+    rows[0]["geboortejaar"] = "1993"  # 31 years before the uitspraak in 2024 (and no JB age: GIM-W02)
+    rows[1]["geboortejaar"] = "2001"  # JR, 22 at the uitspraak in 2023: allowed
     rows[2]["datum_uitspraak"], rows[2]["datum_in_kennisstelling"] = "2014-03-30", "2014-03-31"
     rows[2]["maatregel_type"] = "OTS"
     report = check(deliver(tmp_path, rows=rows), defs)
-    assert codes(report) == [("GIM-002", "geboortejaar"), ("GIM-W01", "datum_einde")]
-    assert only(report, "GIM-002").voorbeelden == ["2000"]
-    assert "not 0 to 23 years before" in only(report, "GIM-002").melding_en
+    assert codes(report) == [("GIM-002", "geboortejaar"), ("GIM-W01", "datum_einde"), ("GIM-W02", "geboortejaar")]
+    assert only(report, "GIM-002").voorbeelden == ["1993"]
+    assert "more than 30 years before" in only(report, "GIM-002").melding_en
     warning = only(report, "GIM-W01")
     assert (warning.ernst, warning.rijen) == ("warning", [4])
 

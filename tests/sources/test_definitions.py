@@ -19,13 +19,13 @@ SEED = Path(__file__).resolve().parents[1] / "fixtures" / "reference" / "gemeent
 CONTRACT_COLUMNS = {
     "gi_maatregelen": "maatregel_id kind_id gemeente_code geboortejaar maatregel_type datum_uitspraak "
     "datum_in_kennisstelling datum_jeugdbeschermer datum_plan_van_aanpak datum_passende_hulp datum_einde "
-    "reden_einde scheidingsproblematiek",
+    "reden_einde datum_start_bij_gi scheidingsproblematiek",
     "gi_capaciteit": "peildatum fte_jeugdbeschermer fte_jeugdreclasseerder instroom_medewerkers "
     "uitstroom_medewerkers verzuim_pct",
     "vt_meldingen": "melding_id kind_id gemeente_code geboortejaar soort datum_ontvangst datum_afgerond vervolg "
     "datum_verzoek_rvdk",
     "rvdk_onderzoeken": "onderzoek_id kind_id gemeente_code geboortejaar soort datum_verzoek datum_start "
-    "datum_afgerond uitkomst datum_rekest",
+    "datum_afgerond uitkomst datum_rekest datum_spoedverzoek verzoeker",
 }
 # Columns the contract marks "or empty"; all others are required.
 CONTRACT_OPTIONAL = {
@@ -35,11 +35,26 @@ CONTRACT_OPTIONAL = {
         "datum_passende_hulp",
         "datum_einde",
         "reden_einde",
+        "datum_start_bij_gi",
         "scheidingsproblematiek",
     },
     "gi_capaciteit": set(),
-    "vt_meldingen": {"datum_afgerond", "vervolg", "datum_verzoek_rvdk"},
-    "rvdk_onderzoeken": {"datum_start", "datum_afgerond", "uitkomst", "datum_rekest"},
+    "vt_meldingen": {"kind_id", "geboortejaar", "datum_afgerond", "vervolg", "datum_verzoek_rvdk"},
+    "rvdk_onderzoeken": {
+        "datum_start",
+        "datum_afgerond",
+        "uitkomst",
+        "datum_rekest",
+        "datum_spoedverzoek",
+        "verzoeker",
+    },
+}
+# Columns the contract marks "optional column" (contract version 2): they may be left out of the file.
+CONTRACT_LEFT_OUT = {
+    "gi_maatregelen": ["datum_start_bij_gi"],
+    "gi_capaciteit": [],
+    "vt_meldingen": [],
+    "rvdk_onderzoeken": ["datum_spoedverzoek", "verzoeker"],
 }
 
 
@@ -54,6 +69,14 @@ def test_bronnen_have_the_contract_columns(defs):
         assert defs.bronnen[bron].kolomnamen == columns.split()
         optional = {k.naam for k in defs.bronnen[bron].kolommen if not k.verplicht}
         assert optional == CONTRACT_OPTIONAL[bron], bron
+        assert defs.bronnen[bron].optionele_kolomnamen == CONTRACT_LEFT_OUT[bron], bron
+
+
+def test_version_and_keys(defs):
+    assert (defs.versie, defs.instellingen.contract_versie) == ("2.0.0", 2)
+    assert defs.bronnen["vt_meldingen"].sleutel == ["melding_id", "kind_id"]
+    for bron in ("gi_maatregelen", "gi_capaciteit", "rvdk_onderzoeken"):
+        assert defs.bronnen[bron].sleutel == [defs.bronnen[bron].record_id]
 
 
 def test_code_lists_and_kader(defs):
@@ -69,7 +92,11 @@ def test_code_lists_and_kader(defs):
         "VERHUISD",
         "OVERIG",
     ]
+    # Version 1's VERHUISD stays accepted, retired, read as OVERGEDRAGEN.
+    assert defs.codelijsten["reden_einde"].vervallen == ["VERHUISD"]
+    assert defs.codelijsten["reden_einde"].vervangingen == {"VERHUISD": "OVERGEDRAGEN"}
     assert defs.codelijsten["uitkomst"].waarden == ["VERZOEK_MAATREGEL", "GEEN_MAATREGEL", "OVERIG"]
+    assert defs.codelijsten["verzoeker"].waarden == ["VEILIG_THUIS", "GEMEENTE", "OM", "RECHTER", "OVERIG"]
 
 
 def test_every_seed_municipality_is_shipped_with_its_region(defs):
@@ -228,3 +255,52 @@ def test_environment_variable_selects_the_folder(broken, monkeypatch):
     _replace(broken / "instellingen.yaml", "drempel: 10", "drempel: 5")
     monkeypatch.setenv("KETENMONITOR_DEFINITIONS_DIR", str(broken))
     assert load_definitions().instellingen.onderdrukking.drempel == 5
+
+
+def test_optional_column_cannot_be_required(broken):
+    _replace(
+        broken / "bronnen" / "gi_maatregelen.yaml",
+        "    verplicht: false\n    optioneel: true",
+        "    verplicht: true\n    optioneel: true",
+    )
+    with pytest.raises(DefinitionsError) as exc:
+        load_definitions(broken)
+    assert "an optioneel column cannot be verplicht" in exc.value.problem
+
+
+def test_replacement_must_be_a_current_code(broken):
+    _replace(broken / "codelijsten.yaml", "vervangen_door: OVERGEDRAGEN", "vervangen_door: VERDWENEN")
+    with pytest.raises(DefinitionsError) as exc:
+        load_definitions(broken)
+    assert exc.value.file.endswith("codelijsten.yaml")
+    assert "'VERDWENEN' is not a current code" in exc.value.problem
+
+
+def test_age_range_group_must_exist(broken):
+    _replace(broken / "bronnen" / "gi_maatregelen.yaml", "      JR: {min_jaren: 12", "      JX: {min_jaren: 12")
+    with pytest.raises(DefinitionsError) as exc:
+        load_definitions(broken)
+    assert exc.value.key.endswith("bereiken")
+    assert "unknown group(s) JX" in exc.value.problem
+
+
+def test_key_must_match_the_uniqueness_rule(broken):
+    _replace(broken / "bronnen" / "vt_meldingen.yaml", "sleutel: [melding_id, kind_id]", "sleutel: [melding_id]")
+    with pytest.raises(DefinitionsError) as exc:
+        load_definitions(broken)
+    assert "VTM-001" in exc.value.problem and "sleutel" in exc.value.problem
+
+
+def test_begrippen_are_optional(broken):
+    (broken / "begrippen.yaml").unlink(missing_ok=True)
+    assert load_definitions(broken).begrippen == []
+    (broken / "begrippen.yaml").write_text(
+        "begrippen:\n  - naam: traject\n    uitleg: A run of measures.\n    voorbeeld: OTS then voogdij.\n",
+        encoding="utf-8",
+    )
+    begrippen = load_definitions(broken).begrippen
+    assert [(b.naam, b.voorbeeld) for b in begrippen] == [("traject", "OTS then voogdij.")]
+    (broken / "begrippen.yaml").write_text("begrippen:\n  - naam: traject\n", encoding="utf-8")
+    with pytest.raises(DefinitionsError) as exc:
+        load_definitions(broken)
+    assert exc.value.file.endswith("begrippen.yaml") and "uitleg" in exc.value.key

@@ -145,6 +145,15 @@ def link(left: pd.DataFrame, right: pd.DataFrame, left_on: str, right_on: str, m
     return best.reindex(left.index)
 
 
+def anchors(rvo: pd.DataFrame) -> pd.DataFrame:
+    """Contract 4.3: an investigation links by its datum_rekest or its datum_spoedverzoek (one row per date)."""
+    rows = [
+        rvo[["kind_id", kolom]].dropna().rename(columns={kolom: "anker"}).rename_axis("onderzoek").reset_index()
+        for kolom in ("datum_rekest", "datum_spoedverzoek")
+    ]
+    return pd.concat(rows, ignore_index=True)
+
+
 def vt_regions() -> set[str]:
     return {w.jeugdregio_code for w in DEFS.werkgebieden if ORG_TYPE[w.organisatie_code] == "VT"}
 
@@ -267,11 +276,15 @@ def test_every_regular_delivery_satisfies_the_contract(demo) -> None:
 
 def test_municipalities_are_valid_on_the_records_start_date(demo_latest) -> None:
     geldig = {g.gemeente_code: (g.geldig_van or date.min, g.geldig_tot or date.max) for g in DEFS.gemeenten}
+    peil = pd.Timestamp(PEILDATUMS[-1])
     for bron, start in (("gi_maatregelen", "datum_uitspraak"), ("vt_meldingen", "datum_ontvangst")):
         df = demo_latest[bron]
         van = df["gemeente_code"].map(lambda g: pd.Timestamp(geldig[g][0]) if geldig[g][0] > date.min else pd.NaT)
         tot = df["gemeente_code"].map(lambda g: pd.Timestamp(geldig[g][1]) if geldig[g][1] < date.max else pd.NaT)
-        assert not (df[start] < van).any() and not (df[start] > tot).any()
+        at_start = ~(df[start] < van) & ~(df[start] > tot)
+        # A child that moved shows its new municipality on all its records (contract 4.5): valid now.
+        now = ~(peil < van) & ~(peil > tot)
+        assert (at_start | now).all() and at_start.mean() > 0.95
     # The merger of Heerhugowaard and Langedijk into Dijk en Waard (2022) shows up.
     vtm = demo_latest["vt_meldingen"]
     assert {"GM0398", "GM1980"} <= set(vtm["gemeente_code"])
@@ -282,11 +295,17 @@ def test_a_later_delivery_corrects_and_withdraws_records_of_an_earlier_one(demo)
     found = deliveries(root)
     withdrawn = corrected = 0
     for bron in ("gi_maatregelen", "vt_meldingen", "rvdk_onderzoeken"):
-        record_id = DEFS.bronnen[bron].record_id
+        # A record is its key: (melding_id, kind_id) for Veilig Thuis, where one melding may concern siblings.
+        sleutel = DEFS.bronnen[bron].sleutel
         dates = [k.naam for k in DEFS.bronnen[bron].kolommen if DEFS.typen[k.type].basis == "date"]
+
+        def read(path: Path, sleutel: list[str] = sleutel, bron: str = bron) -> pd.DataFrame:
+            df = read_delivery(path, bron)
+            return df.assign(**{k: df[k].fillna("") for k in sleutel}).set_index(sleutel)
+
         for org in sorted({o for (o, b, p) in found if b == bron and p == PEILDATUMS[0]}):
-            first = read_delivery(found[(org, bron, PEILDATUMS[0])], bron).set_index(record_id)
-            last = read_delivery(found[(org, bron, PEILDATUMS[-1])], bron).set_index(record_id)
+            first = read(found[(org, bron, PEILDATUMS[0])])
+            last = read(found[(org, bron, PEILDATUMS[-1])])
             withdrawn += len(first.index.difference(last.index))
             both = first.index.intersection(last.index)
             cutoff = pd.Timestamp(PEILDATUMS[0])
@@ -305,11 +324,12 @@ def test_a_later_delivery_corrects_and_withdraws_records_of_an_earlier_one(demo)
 def test_jb_measures_link_to_the_raad_and_veilig_thuis_in_realistic_shares(demo_latest) -> None:
     gim, rvo, vtm = demo_latest["gi_maatregelen"], demo_latest["rvdk_onderzoeken"], demo_latest["vt_meldingen"]
     jb = gim[gim["maatregel_type"].isin(JB) & (gim["datum_uitspraak"] >= pd.Timestamp("2019-07-01"))].copy()
-    rekest = rvo[rvo["datum_rekest"].notna()]
-    jb["onderzoek"] = link(jb, rekest, "datum_uitspraak", "datum_rekest")
+    a = anchors(rvo)
+    found = link(jb, a, "datum_uitspraak", "anker")
+    jb["onderzoek"] = found.map(lambda i: a["onderzoek"].iloc[int(i)] if pd.notna(i) else None)
     linked = jb[jb["onderzoek"].notna()]
     share_rvdk = len(linked) / len(jb)
-    assert 0.75 <= share_rvdk <= 0.90, share_rvdk
+    assert 0.80 <= share_rvdk <= 0.95, share_rvdk
 
     regio = regio_of()
     in_vt_region = linked[linked["gemeente_code"].map(regio).isin(vt_regions())]
@@ -338,13 +358,16 @@ def test_follow_on_measures_voorlopige_ots_omgezet_voogdij_and_transfers(demo_la
     vots = gim[(gim["maatregel_type"] == "VOORLOPIGE_OTS") & gim["datum_einde"].notna()]
     assert ((vots["datum_einde"] - vots["datum_uitspraak"]).dt.days <= 92).all()
     omgezet = vots[vots["reden_einde"] == "OMGEZET"]
-    ots = gim[gim["maatregel_type"] == "OTS"][["kind_id", "organisatie_code", "datum_uitspraak"]]
-    follow = omgezet.merge(
-        ots,
-        left_on=["kind_id", "organisatie_code", "datum_einde"],
-        right_on=["kind_id", "organisatie_code", "datum_uitspraak"],
-    )
-    assert len(omgezet) >= 20 and len(follow) / len(omgezet) > 0.95
+    ots = gim[gim["maatregel_type"] == "OTS"][
+        ["kind_id", "organisatie_code", "datum_uitspraak", "datum_jeugdbeschermer"]
+    ]
+    follow = omgezet.merge(ots, on=["kind_id", "organisatie_code"], suffixes=("", "_ots"))
+    # The OTS is pronounced on the day the voorlopige OTS ends or within a week.
+    follow = follow[(follow["datum_uitspraak_ots"] - follow["datum_einde"]).dt.days.between(0, 7)]
+    followed = len(follow[["organisatie_code", "maatregel_id"]].drop_duplicates())
+    assert len(omgezet) >= 20 and followed / len(omgezet) > 0.95
+    # The OTS keeps the worker of the voorlopige OTS: assigned before its own uitspraak.
+    assert (follow["datum_jeugdbeschermer_ots"] < follow["datum_uitspraak_ots"]).mean() > 0.7
     voogdij_after_ots = gim[gim["maatregel_type"] == "OTS"].merge(
         gim[gim["maatregel_type"] == "VOOGDIJ"], on="kind_id", suffixes=("", "_v")
     )
@@ -352,21 +375,101 @@ def test_follow_on_measures_voorlopige_ots_omgezet_voogdij_and_transfers(demo_la
         (voogdij_after_ots["reden_einde"] == "OMGEZET")
         & (voogdij_after_ots["datum_einde"] == voogdij_after_ots["datum_uitspraak_v"])
     ).sum() >= 3
-    transfers = gim[gim["reden_einde"] == "OVERGEDRAGEN"].merge(
-        gim, on=["kind_id", "maatregel_type"], suffixes=("", "_n")
-    )
-    moved = transfers[
-        (transfers["organisatie_code"] != transfers["organisatie_code_n"])
-        & (transfers["datum_einde"] == transfers["datum_uitspraak_n"])
-    ]
-    assert len(moved) >= 3
+    assert not (gim["reden_einde"] == "VERHUISD").any()
     # Measures end every month; most OTS because the goal was reached, most voogdij at 18.
     ended = gim[gim["datum_einde"] >= pd.Timestamp("2020-01-01")]
     assert ended["datum_einde"].dt.to_period("M").nunique() >= 60
     assert ended[ended["maatregel_type"] == "OTS"]["reden_einde"].value_counts().idxmax() == "DOEL_BEREIKT"
     assert ended[ended["maatregel_type"] == "VOOGDIJ"]["reden_einde"].value_counts().idxmax() == "MEERDERJARIG"
-    ages = 2026 - gim["geboortejaar"]
-    assert ages[gim["maatregel_type"].isin(JB)].max() <= 23
+    ages = gim["datum_uitspraak"].dt.year - gim["geboortejaar"]
+    assert ages[gim["maatregel_type"].isin(JB)].between(0, 17).all()
+    assert ages[gim["maatregel_type"].isin(JR)].between(12, 22).all()
+
+
+def test_hand_overs_between_gis_keep_the_court_measure(demo_latest) -> None:
+    gim = demo_latest["gi_maatregelen"]
+    over = gim[gim["reden_einde"] == "OVERGEDRAGEN"]
+    taken = gim[gim["datum_start_bij_gi"].notna()]
+    pairs = over.merge(taken, on=["kind_id", "maatregel_type", "datum_uitspraak"], suffixes=("", "_n"))
+    pairs = pairs[
+        (pairs["organisatie_code"] != pairs["organisatie_code_n"])
+        & (pairs["datum_start_bij_gi_n"] >= pairs["datum_einde"])
+        & ((pairs["datum_start_bij_gi_n"] - pairs["datum_einde"]).dt.days <= 14)
+    ]
+    handed = len(pairs[["organisatie_code", "maatregel_id"]].drop_duplicates())
+    assert len(pairs) >= 10 and handed / len(over) > 0.9
+    assert (taken["datum_start_bij_gi"] > taken["datum_uitspraak"]).all()
+    # The receiving GI is notified near the take-over and assigns its own worker after it.
+    kennis = (pairs["datum_in_kennisstelling_n"] - pairs["datum_start_bij_gi_n"]).dt.days
+    assert kennis.between(-7, 14).all()
+    worker = pairs[pairs["datum_jeugdbeschermer_n"].notna()]
+    assert (worker["datum_jeugdbeschermer_n"] >= worker["datum_in_kennisstelling_n"]).all()
+    # The new GI serves the municipality the child moved to (werkgebieden).
+    serves = {(w.organisatie_code, w.jeugdregio_code) for w in DEFS.werkgebieden}
+    regio = regio_of()
+    nieuw = zip(pairs["organisatie_code_n"], pairs["gemeente_code_n"], strict=True)
+    assert all((o, regio[g]) in serves for o, g in nieuw)
+
+
+def test_every_voorlopige_ots_comes_from_an_urgent_request(demo_latest) -> None:
+    gim, rvo = demo_latest["gi_maatregelen"], demo_latest["rvdk_onderzoeken"]
+    vots = gim[gim["maatregel_type"] == "VOORLOPIGE_OTS"].reset_index()
+    spoed = rvo[rvo["datum_spoedverzoek"].notna()]
+    assert (spoed["datum_spoedverzoek"] >= spoed["datum_verzoek"]).all()
+    m = vots.merge(spoed[["kind_id", "datum_spoedverzoek"]], on="kind_id")
+    m = m[(m["datum_uitspraak"] - m["datum_spoedverzoek"]).dt.days.between(0, 14)]
+    # Nearly all: an unborn child's investigation has no kind_id.
+    assert m["index"].nunique() / len(vots) >= 0.93
+    share = link(vots, anchors(rvo), "datum_uitspraak", "anker").notna().mean()
+    assert share >= 0.93, share
+    # Who asked: Veilig Thuis for the investigations it requested, mostly the OM for a strafonderzoek.
+    assert set(rvo["verzoeker"].dropna()) <= {c.code for c in DEFS.codelijsten["verzoeker"].codes}
+    straf = rvo[rvo["soort"] == "STRAFONDERZOEK"]["verzoeker"]
+    assert straf.value_counts(normalize=True).idxmax() == "OM"
+    assert (rvo["verzoeker"] == "VEILIG_THUIS").any() and rvo["verzoeker"].notna().all()
+
+
+def test_anonymous_advice_and_siblings_in_one_melding(demo_latest) -> None:
+    vtm = demo_latest["vt_meldingen"]
+    advies, melding = vtm[vtm["soort"] == "ADVIES"], vtm[vtm["soort"] == "MELDING"]
+    assert 0.25 <= advies["kind_id"].isna().mean() <= 0.45
+    assert melding["kind_id"].notna().all()
+    assert advies[advies["kind_id"].isna()]["geboortejaar"].isna().mean() > 0.5
+    assert not vtm.duplicated(["organisatie_code", "melding_id", "kind_id"]).any()
+    per_melding = vtm.groupby(["organisatie_code", "melding_id"])
+    children = per_melding["kind_id"].nunique()
+    assert (children >= 2).sum() >= 20 and children.max() <= 3
+    # Siblings share municipality and dates.
+    for kolom in ("gemeente_code", "soort", "datum_ontvangst", "datum_afgerond", "vervolg"):
+        assert (per_melding[kolom].nunique(dropna=False) == 1).all(), kolom
+
+
+def test_children_move_between_snapshots(demo) -> None:
+    root, _ = demo
+    first, last = latest(root, "gi_maatregelen", PEILDATUMS[0]), latest(root, "gi_maatregelen", PEILDATUMS[-1])
+    both = first.merge(last, on=["organisatie_code", "maatregel_id"], suffixes=("_a", "_b"))
+    moved = both[both["gemeente_code_a"] != both["gemeente_code_b"]]
+    assert len(moved) >= 1
+    # A move shows on all the child's records of that organisation in the later delivery.
+    later = last[last["kind_id"].isin(moved["kind_id_a"])].groupby(["organisatie_code", "kind_id"])
+    assert (later["gemeente_code"].nunique() == 1).all()
+    vt_first, vt_last = latest(root, "vt_meldingen", PEILDATUMS[0]), latest(root, "vt_meldingen", PEILDATUMS[-1])
+    vt = vt_first.merge(vt_last, on=["organisatie_code", "melding_id", "kind_id"], suffixes=("_a", "_b"))
+    assert (vt["gemeente_code_a"] != vt["gemeente_code_b"]).sum() >= 10
+
+
+def test_jr_youths_up_to_22_and_no_age_warnings(demo) -> None:
+    root, _ = demo
+    gim = latest(root, "gi_maatregelen", PEILDATUMS[-1])
+    jr = gim[gim["maatregel_type"].isin(JR)]
+    assert ((jr["datum_uitspraak"].dt.year - jr["geboortejaar"]) >= 19).sum() >= 10
+    assert (jr[jr["datum_uitspraak"].dt.year == 2019]["datum_uitspraak"].dt.year - jr["geboortejaar"]).max() >= 20
+    # Valid data raise no age warning (nor the retired VERHUISD code).
+    age_rules = {"GIM-W02", "VTM-W02", "RVO-W02", "ALG-CODE-W01"}
+    for (_, _, peil), path in deliveries(root).items():
+        if peil == PEILDATUMS[-1]:
+            report = validate_file(path, DEFS, inbox=root / "inbox")
+            assert not ({r.code for r in report.warnings} & age_rules), path
 
 
 def test_delays_between_the_steps_are_plausible(demo_latest) -> None:
@@ -451,9 +554,18 @@ def test_defects_json_lists_files_that_break_exactly_the_named_rules(demo) -> No
         path = root / d["pad"]
         assert path.is_file() and path.stem == DEFECT_PEILDATUM.isoformat()
         assert d["regels"] and set(d["regels"]) <= codes
-        assert problems(root, path) == set(d["regels"]), d
+        if d["geaccepteerd"]:
+            # Accepted with warnings: no error rule, every named warning reported.
+            report = validate_file(path, DEFS, inbox=root / "inbox")
+            assert not report.errors and set(d["regels"]) <= {r.code for r in report.warnings}, d
+        else:
+            assert problems(root, path) == set(d["regels"]), d
         seen.update(d["regels"])
     assert len(listing["defecten"]) == len(summary.defects) >= 14
+    # Contract version 2's rules; version 1's GIM-004/005/006, VTM-002 and RVO-002 are gone.
+    assert {"GIM-002", "GIM-009", "VTM-001", "VTM-007", "RVO-007"} <= seen
+    assert {"GIM-W02", "GIM-W03", "GIM-W04", "ALG-CODE-W01"} <= seen
+    assert not seen & {"GIM-004", "GIM-005", "GIM-006", "VTM-002", "RVO-002"}
     assert {"ALG-KOL-001", "ALG-KOL-002", "ALG-PRIV-001", "ALG-CODE-001", "ALG-REF-001", "ALG-TYPE-001"} <= seen
     assert {"ALG-DATUM-001", "GIM-001", "GIM-007", "GIM-008", "VTM-005", "RVO-006"} <= seen
     assert {"ALG-BEST-001", "ALG-BEST-002", "ALG-ORG-001", "ALG-ORG-002"} <= seen
@@ -551,7 +663,8 @@ def test_organisations_and_municipalities_added_to_the_reference_data_are_picked
     orgs = {(f.organisatie_code, f.bron) for f in summary.files}
     assert {("JBNIEUW", "gi_maatregelen"), ("JBNIEUW", "gi_capaciteit"), ("VT_NIEUW", "vt_meldingen")} <= orgs
     vt = next(f.path for f in summary.files if f.organisatie_code == "VT_NIEUW")
-    assert set(read_delivery(vt, "vt_meldingen")["gemeente_code"]) == {"GM9990"}
+    # The new region's only municipality; a child who moved away since shows its new one (contract 4.5).
+    assert (read_delivery(vt, "vt_meldingen")["gemeente_code"] == "GM9990").mean() > 0.8
 
 
 def test_last_complete_month_is_the_default_end(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from valid_deliveries import KIND, PEILDATUM, VALID
+from valid_deliveries import KIND, PEILDATUM, VALID, VALID_V2
 
 from expectations.gx.data_docs.offline import find_remote_loads
 from expectations.gx.expectations import ROW_COLUMN, delivery_batch, frame_from_batch
@@ -133,6 +133,37 @@ CASES: dict[str, Case] = {
     # The second record (spreadsheet row 4, after an empty row) has an unknown code.
     "xlsx_blank_row": Case("VT_GM", VTM, rows(VTM, r3={"soort": "ONBEKEND"}), name=f"{PEILDATUM}.xlsx"),
     "row_count_warning": Case("VT_KENNEMERLAND", VTM, rows(VTM), previous_row_count=100),
+    # Contract version 2: the new rule kinds through GX, the optional columns present.
+    **{f"valid_v2_{bron}": Case(VALID_V2[bron][0], bron, (VALID_V2[bron][1], VALID_V2[bron][2])) for bron in VALID_V2},
+    "v2_age_and_retired_code": Case(
+        "JBOV",
+        GIM,
+        rows(GIM, r2={"geboortejaar": "2025"}, r3={"geboortejaar": "2000", "reden_einde": "VERHUISD"}),
+    ),
+    "v2_transfer_before_uitspraak": Case(
+        "JBRR",
+        GIM,
+        add_column(*rows(GIM), "datum_start_bij_gi", ["2024-01-09", "", "2022-11-30"]),
+    ),
+    "v2_melding_key_and_anonymous": Case(
+        "VT_GZ",
+        VTM,
+        (
+            VALID[VTM][1],
+            [VALID[VTM][2][0], VALID[VTM][2][0], *rows(VTM, r3={"kind_id": ""}, r4={"kind_id": ""})[1][1:]],
+        ),
+    ),
+    "v2_rvdk_age_urgent_requester": Case(
+        "RVDK",
+        RVO,
+        (
+            VALID_V2[RVO][1],
+            [
+                [*VALID_V2[RVO][2][0][:3], "2004", *VALID_V2[RVO][2][0][4:10], "2024-02-01", "BUREN"],
+                *VALID_V2[RVO][2][1:],
+            ],
+        ),
+    ),
 }
 
 
@@ -217,6 +248,24 @@ def test_hand_checked_results(project: tuple) -> None:
     assert gx_keys(project, "bad_file_name") == [("ALG-BEST-003", None, 1, ())]
     # Row numbers are the spreadsheet's: the xlsx's second record sits on row 4.
     assert gx_keys(project, "xlsx_blank_row") == [("ALG-CODE-001", "soort", 1, (4,))]
+    # Contract version 2.
+    assert sorted(gx_keys(project, "v2_age_and_retired_code")) == [
+        ("ALG-CODE-W01", "reden_einde", 1, (3,)),
+        ("GIM-002", "geboortejaar", 1, (2,)),
+        ("GIM-W02", "geboortejaar", 2, (2, 3)),
+    ]
+    assert gx_keys(project, "v2_transfer_before_uitspraak") == [("GIM-009", "datum_start_bij_gi", 1, (2,))]
+    assert sorted(gx_keys(project, "v2_melding_key_and_anonymous")) == [
+        ("VTM-001", "melding_id", 2, (2, 3)),
+        ("VTM-007", "kind_id", 1, (5,)),
+    ]
+    assert sorted(gx_keys(project, "v2_rvdk_age_urgent_requester")) == [
+        ("ALG-CODE-001", "verzoeker", 1, (2,)),
+        ("RVO-007", "datum_spoedverzoek", 1, (2,)),
+        ("RVO-W02", "geboortejaar", 1, (2,)),
+    ]
+    for bron in VALID_V2:
+        assert project[1][f"valid_v2_{bron}"].outcome.results == [], bron
 
 
 def test_warnings_do_not_block(project: tuple) -> None:
@@ -425,11 +474,21 @@ CODED = ["ALG-CODE-001", "ALG-PAT-001", "ALG-REF-001"]
 @pytest.mark.parametrize(
     ("bron", "expected"),
     [
-        ("gi_maatregelen", GENERAL + CODED + [f"GIM-00{i}" for i in range(1, 9)] + ["GIM-W01"]),
+        # ALG-CODE-W01: reden_einde's list has a vervallen code (VERHUISD).
+        (
+            "gi_maatregelen",
+            GENERAL
+            + CODED
+            + ["ALG-CODE-W01", "GIM-001", "GIM-002", "GIM-003", "GIM-007", "GIM-008", "GIM-009"]
+            + ["GIM-W01", "GIM-W02", "GIM-W03", "GIM-W04"],
+        ),
         # No code list, pattern or reference column; no date except peildatum.
         ("gi_capaciteit", GENERAL + [f"GIC-00{i}" for i in range(1, 8)]),
-        ("vt_meldingen", GENERAL + CODED + [f"VTM-00{i}" for i in range(1, 7)]),
-        ("rvdk_onderzoeken", GENERAL + CODED + [f"RVO-00{i}" for i in range(1, 7)] + ["RVO-W01"]),
+        ("vt_meldingen", GENERAL + CODED + [f"VTM-00{i}" for i in (1, 3, 4, 5, 6, 7)] + ["VTM-W02"]),
+        (
+            "rvdk_onderzoeken",
+            GENERAL + CODED + ["RVO-001"] + [f"RVO-00{i}" for i in range(3, 8)] + ["RVO-W01", "RVO-W02"],
+        ),
     ],
 )
 def test_suite_has_an_expectation_for_every_rule_of_the_bron(defs: Definitions, bron: str, expected: list) -> None:
