@@ -1,26 +1,35 @@
-"""Disclosure control for the region exports (docs/contract.md section 5): small-number suppression.
+"""Disclosure control for the region exports (docs/contract.md section 5.2): suppression by kind of row.
 
-Pure functions on an arrow table shaped like a mart; no Dagster, no warehouse.
+Pure functions on an arrow table shaped like a mart; no Dagster, no warehouse. Every mart is
+named in `definitions/instellingen.yaml` (`onderdrukking.marts`) with its kind of rows:
 
-- Primary suppression: a count from 1 to `drempel - 1` becomes empty.
-- Complementary suppression: a `TOTAAL` row is the sum of the rows it rolls up along one
-  roll-up dimension (the other key columns equal). If exactly one value of such a group
-  (members and total) is suppressed, it could be recomputed as total - the other members, so
-  the next smallest member is suppressed as well (a positive one first; when the group has no
-  other member, the total). Suppressing a cell can leave another group it belongs to with one
-  suppressed cell, so this repeats until nothing changes. Only additive counts form groups.
-- Periods (contract version 2: `periode_type` maand, kwartaal, halfjaar, jaar, rollend_12): a
-  quarter's count is the sum of its three months, a half-year's of its two quarters, a year's
-  of its two half-years, so these nest like a roll-up and take part in the complementary
-  suppression (a row of the larger period is the group's total). Rolling 12-month windows
-  overlap and are no such sum; they are left to the later suppression by kind of row.
-- Derived figures (mean, median, p90, percentage, ratio) become empty when their basis (the sum
-  of their count columns) is below the threshold (a p90 below twice the threshold: over fewer
-  cases it lies next to one child's value, the maximum), and also when a basis count of the
-  same row was suppressed: a percentage or mean with its published total and the other cells
-  would otherwise give the suppressed count back (pct = 100 * binnen / (binnen + buiten)).
-- `onderdrukt` is true on every row where a value was emptied.
-- Optional rounding of the published counts to a base (definitions `onderdrukking.afronding`).
+- **persoonsniveau** (person-level detail: instroom, uitstroom, stand; and in any mart a row
+  with a gemeente_code other than TOTAAL): every count is rounded to a multiple of `afronding`
+  (halves up, CBS practice) and a rounded count under `drempel` (0 included) becomes empty; a
+  mean or median over fewer than `drempel` cases (a p90 over fewer than twice) becomes empty.
+  So with threshold 10 and base 5 a published r means "r - 2 to r + 2" (10 means 8 to 12),
+  an empty cell "0 to 7" (`klein`). Emptying by the unrounded count instead would add "and at
+  least 10" to every published count, and sums of cells then pin hidden ones (a published
+  quarter of 10 whose other months are known to be 0 or 1 pins the hidden month to 9). A row
+  whose counts are all empty is left out, as zero rows are: an absent row and an empty count
+  both mean "0 to 7" (emptying only 1-9 and keeping the rows lets the region count rows: a
+  year of 9 at most with nine month rows present pins every month to 1). No complementary
+  suppression: the region's files are linked by many identities (stand(t-1) + instroom -
+  uitstroom = stand(t), months = quarters, TOTAAL = sum of parts, exact performance counts =
+  sums of person-level counts), and the rounding is what keeps a hidden count from being
+  pinned by them. The attack test (tests/exports/test_differencing.py) propagates all of them
+  by interval arithmetic.
+- **prestatie** (performance rows: normen, wachttijden, achterstand, doorlooptijden,
+  doorstroom, caseload; organisation, region or TOTAAL level): the row is shown whole, with
+  exact counts, when its basis (the sum of the mart's `basis` count columns) is at least
+  `drempel`, and emptied whole (every count and derived column) below it. Within a shown row a
+  derived figure whose own basis is below the threshold (a p90: twice) is still emptied.
+  Percentages are exported in whole percents (halves up, from the exact counts), and only on
+  settled rows (`afgerekend`).
+- **geen** (personeel: staff, not children): as delivered.
+
+`onderdrukt` is true on every row where a value was emptied (not on a row that was only
+rounded). Maxima are never exported (exports/regions.py drops them before this step).
 """
 
 from __future__ import annotations
@@ -29,62 +38,84 @@ import re
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from marts.catalog import TOTAAL, ModelSpec
+from sources.definitions.models import Onderdrukking, Rijsoort
 
 ONDERDRUKT = "onderdrukt"
-PERIODE, PERIODE_TYPE = "periode", "periode_type"
+GEMEENTE = "gemeente_code"
+AFGEREKEND = "afgerekend"
+PERSOONSNIVEAU, PRESTATIE, GEEN = "persoonsniveau", "prestatie", "geen"
 # A derived figure named like a 90th percentile needs a basis of twice the threshold.
 P90 = re.compile(r"(^|_)p90($|_)")
 P90_FACTOR = 2
-# Calendar periods that are the sum of the next smaller kind: (part, whole, months per whole).
-PERIOD_NESTING = (("maand", "kwartaal", 3), ("kwartaal", "halfjaar", 6), ("halfjaar", "jaar", 12))
+# Count column X of a person-level mart comes with its cell key `celsleutel_X` (marts/*.yml,
+# `intern`): the rounding reads it, the export never holds it.
+CELSLEUTEL = "celsleutel_"
+KEY_RANGE = 2.0**32
 
 
 @dataclass(frozen=True)
 class DisclosureSpec:
-    """What disclosure control needs to know about a table (derived from a mart's `.yml`)."""
+    """What disclosure control needs to know about a table (its `.yml` plus its kind of rows)."""
 
     key: tuple[str, ...]
-    # Dimension columns holding TOTAAL on roll-up rows: each defines groups that sum to a total.
-    rollups: tuple[str, ...] = ()
-    # Count columns suppressed from 1 to drempel - 1.
+    soort: str = PERSOONSNIVEAU
+    # prestatie: the count columns whose sum decides whether the row is shown.
+    basis: tuple[str, ...] = ()
+    # Count columns (rounded and emptied on person-level rows, emptied with a performance row).
     counts: tuple[str, ...] = ()
-    # Of those, the ones whose TOTAAL rows are the sum of their parts (complementary suppression).
-    additive: tuple[str, ...] = ()
     # Derived column -> the count columns summing to its number of cases.
     derived: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Derived column -> how many times the threshold its basis needs (default 1; p90: 2).
     factor: dict[str, int] = field(default_factory=dict)
+    # Derived percentages: exported in whole percents, numerator = the first basis column.
+    percentages: tuple[str, ...] = ()
+    # The column whose non-TOTAAL rows are person-level in any mart (gemeente_code), if any.
+    gemeente: str | None = None
 
     @classmethod
-    def from_model(cls, spec: ModelSpec) -> DisclosureSpec:
+    def from_model(cls, spec: ModelSpec, rijsoort: Rijsoort) -> DisclosureSpec:
+        if rijsoort.soort == GEEN:
+            return cls(key=tuple(spec.key), soort=GEEN)
         counts = tuple(c.name for c in spec.columns if c.role == "count" and c.suppressed)
         derived = {c.name: tuple(c.basis) for c in spec.columns if c.role == "derived" and c.suppressed}
+        missing = [b for b in rijsoort.basis if b not in counts]
+        if missing:
+            raise ValueError(f"mart {spec.name}: basis {', '.join(missing)} is not a count column")
         return cls(
             key=tuple(spec.key),
-            rollups=tuple(spec.rollups),
+            soort=rijsoort.soort,
+            basis=tuple(rijsoort.basis),
             counts=counts,
-            additive=tuple(c for c in counts if spec.column(c).additive),
             derived=derived,
             factor={c: P90_FACTOR for c in derived if P90.search(c)},
+            percentages=tuple(c for c in derived if spec.column(c).unit == "percentage"),
+            gemeente=GEMEENTE if GEMEENTE in spec.column_names else None,
         )
 
-    @property
-    def has_periods(self) -> bool:
-        return PERIODE in self.key and PERIODE_TYPE in self.key
+    @classmethod
+    def for_mart(cls, spec: ModelSpec, rules: Onderdrukking) -> DisclosureSpec:
+        """The spec of a mart by the kind of rows the definitions give it (an error when they name none)."""
+        if spec.name not in rules.marts:
+            raise ValueError(
+                f"mart {spec.name} has no kind of rows in definitions/instellingen.yaml (onderdrukking.marts)"
+            )
+        return cls.from_model(spec, rules.marts[spec.name])
 
 
 @dataclass(frozen=True)
 class DisclosureResult:
-    table: pa.Table  # sorted by key, suppressed values empty, plus column `onderdrukt`
-    primary_cells: int  # counts emptied for being 1 to drempel - 1
-    complementary_cells: int  # counts emptied so that no suppressed count can be recomputed
-    derived_cells: int  # derived figures emptied
+    table: pa.Table  # sorted by key, suppressed values empty, counts rounded, plus column `onderdrukt`
+    primary_cells: int  # person-level counts emptied (rounded under drempel)
+    derived_cells: int  # derived figures emptied (small basis, or with their performance row)
     suppressed_rows: int  # rows with onderdrukt = true
+    whole_rows: int = 0  # performance rows emptied whole
+    dropped_rows: int = 0  # person-level rows left out (every count under the threshold)
+    # No complementary suppression any more (see the module docstring); kept for the run's metadata.
+    complementary_cells: int = 0
 
 
 def _numeric(table: pa.Table, column: str) -> np.ndarray:
@@ -92,177 +123,158 @@ def _numeric(table: pa.Table, column: str) -> np.ndarray:
     return table.column(column).to_pandas().to_numpy(dtype="float64", na_value=np.nan)
 
 
-def _group_ids(frame: pd.DataFrame, columns: list[str]) -> tuple[np.ndarray, int]:
-    if not columns:
-        return np.zeros(len(frame), dtype=np.int64), 1 if len(frame) else 0
-    gid = frame.groupby(columns, sort=False, dropna=False).ngroup().to_numpy(dtype=np.int64)
-    return gid, int(gid.max()) + 1 if len(gid) else 0
+def round_by_cell_key(values: np.ndarray, keys: np.ndarray, base: int) -> np.ndarray:
+    """Round to a multiple of `base` by the cell-key method: down or up, up with probability
+    (value mod base) / base, decided by the cell's key (the sum of its records' keys, modulo
+    2^32; uniform on [0, 1) after dividing). Unbiased, and the same records give the same
+    published value in every file. A published r then only says "r - base + 1 to r + base - 1",
+    and no region can compute the keys (they come from the pseudonyms), so combining files
+    cannot undo the rounding (tests/exports/test_differencing.py)."""
+    u = keys / KEY_RANGE
+    down = np.floor(values / base) * base
+    return down + base * (u < (values - down) / base)
 
 
-def _period_groups(frame: pd.DataFrame, key: tuple[str, ...]) -> list[tuple[np.ndarray, np.ndarray, int]]:
-    """Groups of calendar periods: the parts of a larger period (same other key columns) and its row.
-
-    Per nesting level (months in a quarter, quarters in a half-year, half-years in a year) every
-    row of the part kind or the whole kind that starts the whole belongs to the group of the whole
-    that contains it; the other rows each get a group of their own, which never needs anything.
-    """
-    others = [k for k in key if k not in (PERIODE, PERIODE_TYPE)]
-    kind = frame[PERIODE_TYPE].to_numpy()
-    start = pd.to_datetime(frame[PERIODE])
-    groups = []
-    for part, whole, months in PERIOD_NESTING:
-        whole_start = start.dt.year * 12 + (start.dt.month - 1) // months * months
-        aligned = (start.dt.year * 12 + start.dt.month - 1) == whole_start
-        member = (kind == part) | ((kind == whole) & aligned.to_numpy())
-        if not member.any():
-            groups.append((np.arange(len(frame), dtype=np.int64), np.zeros(len(frame), dtype=bool), len(frame)))
-            continue
-        sub = frame.loc[member, others].copy()
-        sub["_geheel"] = whole_start[member].to_numpy()
-        gid_member, n_member = _group_ids(sub, [*others, "_geheel"])
-        gid = np.empty(len(frame), dtype=np.int64)
-        gid[member] = gid_member
-        gid[~member] = n_member + np.arange(int((~member).sum()))
-        groups.append((gid, member & (kind == whole), len(frame) - int(member.sum()) + n_member))
-    return groups
+def round_half_up(values: np.ndarray, base: int) -> np.ndarray:
+    """Round to the nearest multiple of `base`, halves up (12.5 -> 15 for base 5); NaN stays NaN."""
+    return np.floor(values / base + 0.5) * base
 
 
-def _groups(frame: pd.DataFrame, spec: DisclosureSpec) -> list[tuple[str, np.ndarray, np.ndarray, int]]:
-    """Every way rows sum to a total: (name, group id per row, whether the row is its group's total, groups).
-
-    One per roll-up dimension (the rows equal in the other key columns, the TOTAAL row the total),
-    then, for a mart with periods, one per level of calendar nesting.
-    """
-    out = []
-    for dim in spec.rollups:
-        gid, n = _group_ids(frame, [k for k in spec.key if k != dim])
-        out.append((dim, gid, (frame[dim] == TOTAAL).to_numpy(dtype=bool), n))
-    if spec.has_periods and len(frame):
-        for (part, whole, _), (gid, is_total, n) in zip(PERIOD_NESTING, _period_groups(frame, spec.key), strict=True):
-            out.append((f"{PERIODE_TYPE}:{part}->{whole}", gid, is_total, n))
+def whole_percent(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """100 * numerator / denominator in whole percents, halves up, computed exactly on integers."""
+    out = np.full(len(numerator), np.nan)
+    ok = ~np.isnan(numerator) & ~np.isnan(denominator) & (denominator > 0)
+    num = numerator[ok].astype(np.int64)
+    den = denominator[ok].astype(np.int64)
+    out[ok] = (200 * num + den) // (2 * den)
     return out
 
 
-def complementary(
-    values: np.ndarray, suppressed: np.ndarray, groups: list[tuple[np.ndarray, np.ndarray, int]]
-) -> np.ndarray:
-    """Extend `suppressed` until no group holds exactly one suppressed value; returns the new mask.
-
-    `values`: one count column (NaN = no value); `groups`: per roll-up dimension (group id per
-    row, whether the row is the group's TOTAAL row, number of groups). Rows are assumed in key
-    order, which breaks ties between equal candidates deterministically.
-    """
-    supp = suppressed.copy()
-    valid = ~np.isnan(values)
-    order = np.arange(len(values))
-    changed = True
-    while changed:
-        changed = False
-        for gid, is_total, n in groups:
-            if n == 0:
-                continue
-            cells = supp & valid
-            count = np.bincount(gid, weights=cells, minlength=n)
-            has_total = np.bincount(gid, weights=is_total & valid, minlength=n) > 0
-            need = has_total & (count == 1)
-            if not need.any():
-                continue
-            cand = np.flatnonzero(need[gid] & ~is_total & valid & ~supp)
-            chosen_groups = np.zeros(n, dtype=bool)
-            if len(cand):
-                # Smallest positive member first (a zero reveals nothing), then by key order.
-                v = values[cand]
-                cand = cand[np.lexsort((order[cand], v, v == 0, gid[cand]))]
-                _, first = np.unique(gid[cand], return_index=True)
-                picked = cand[first]
-                supp[picked] = True
-                chosen_groups[gid[picked]] = True
-                changed = True
-            # A group whose only member is suppressed: the total equals it, so the total goes too.
-            totals = np.flatnonzero(is_total & valid & ~supp & need[gid] & ~chosen_groups[gid])
-            if len(totals):
-                supp[totals] = True
-                changed = True
-    return supp
+def klein(drempel: int, afronding: int | None) -> int:
+    """The largest true count a person-level cell can leave empty: its rounded value (down or
+    up, round_by_cell_key) is under the threshold. Threshold 10, base 5: 9 (9 rounds to 5 or
+    10); a published 10 means 6 to 14."""
+    base = afronding or 1
+    return -(-drempel // base) * base - 1
 
 
-def _round(values: pa.Array, base: int) -> pa.Array:
-    """Round to the nearest multiple of `base` (halves up), keeping empty values and the type."""
-    as_float = pc.cast(values, pa.float64())
-    rounded = pc.multiply(pc.floor(pc.add(pc.divide(as_float, float(base)), 0.5)), float(base))
-    return pc.cast(rounded, values.type)
+def _to_arrow(values: np.ndarray, like: pa.Array) -> pa.Array:
+    mask = np.isnan(values)
+    if pa.types.is_integer(like.type):
+        return pa.array(np.where(mask, 0, values).astype(np.int64), like.type, mask=mask)
+    if pa.types.is_boolean(like.type):
+        return pa.array(values.astype(bool), pa.bool_(), mask=mask)
+    return pa.array(values, like.type, mask=mask)
+
+
+def _basis_total(table: pa.Table, columns: tuple[str, ...]) -> np.ndarray:
+    total = np.zeros(table.num_rows)
+    for c in columns:
+        total += np.nan_to_num(_numeric(table, c))
+    return total
 
 
 def suppress(table: pa.Table, spec: DisclosureSpec, drempel: int, afronding: int | None = None) -> DisclosureResult:
-    """Apply primary and complementary suppression (and optional rounding) to a mart-shaped table."""
+    """Apply the rules of the table's kind of rows (module docstring) to a mart-shaped table."""
     if drempel < 1:
         raise ValueError(f"drempel must be at least 1, not {drempel}")
     table = table.sort_by([(k, "ascending") for k in spec.key]) if table.num_rows else table
-    n_rows = table.num_rows
-    frame = table.select(list(spec.key)).to_pandas()
-    groups = [(gid, is_total, n) for _, gid, is_total, n in _groups(frame, spec)]
+    n = table.num_rows
+    if spec.soort == GEEN:
+        return DisclosureResult(
+            table=table.append_column(ONDERDRUKT, pa.array(np.zeros(n, dtype=bool))),
+            primary_cells=0,
+            derived_cells=0,
+            suppressed_rows=0,
+        )
 
-    row_flag = np.zeros(n_rows, dtype=bool)
-    masks: dict[str, np.ndarray] = {}
-    primary_cells = complementary_cells = derived_cells = 0
+    # Which rows are person-level: all of a persoonsniveau mart, and any row per gemeente.
+    if spec.soort == PERSOONSNIVEAU:
+        person = np.ones(n, dtype=bool)
+    elif spec.gemeente:
+        person = pc.fill_null(pc.not_equal(table.column(spec.gemeente), TOTAAL), False).to_numpy(zero_copy_only=False)
+    else:
+        person = np.zeros(n, dtype=bool)
+    performance = ~person
+    # A performance row below the threshold is emptied whole.
+    basis = _basis_total(table, spec.basis) if spec.basis else np.zeros(n)
+    whole = performance & (basis < drempel)
+
+    values = {c: _numeric(table, c) for c in (*spec.counts, *spec.derived)}
+    emptied = np.zeros(n, dtype=bool)
+    primary_cells = derived_cells = 0
+    out = {}
     for col in spec.counts:
-        values = _numeric(table, col)
-        primary = (values >= 1) & (values < drempel)
-        mask = complementary(values, primary, groups) if col in spec.additive else primary
-        primary_cells += int(primary.sum())
-        complementary_cells += int((mask & ~primary).sum())
-        masks[col] = mask
-    for col, basis in spec.derived.items():
-        present = ~np.asarray(table.column(col).is_null().to_numpy(zero_copy_only=False), dtype=bool)
-        total = np.zeros(n_rows)
-        basis_suppressed = np.zeros(n_rows, dtype=bool)
-        for b in basis:
-            total += np.nan_to_num(_numeric(table, b))
-            if b in masks:
-                basis_suppressed |= masks[b]
-        mask = present & ((total < drempel * spec.factor.get(col, 1)) | basis_suppressed)
-        derived_cells += int(mask.sum())
-        masks[col] = mask
+        v = values[col]
+        present = ~np.isnan(v)
+        new = v.copy()
+        if afronding:
+            key = CELSLEUTEL + col
+            rounded = (
+                round_by_cell_key(v, _numeric(table, key), afronding)
+                if key in table.column_names
+                else round_half_up(v, afronding)
+            )
+            new = np.where(person, rounded, v)
+        # Empty when the published (rounded) count would be under the threshold; zero too: a
+        # published 0 next to empty cells would say "the empty ones are 1 or more".
+        small = person & present & (new < drempel)
+        gone = small | (whole & present)
+        new[gone] = np.nan
+        primary_cells += int(small.sum())
+        emptied |= gone
+        out[col] = new
+    afgerekend = (
+        pc.fill_null(table.column(AFGEREKEND), False).to_numpy(zero_copy_only=False)
+        if AFGEREKEND in table.column_names
+        else np.ones(n, dtype=bool)
+    )
+    for col, col_basis in spec.derived.items():
+        v = values[col]
+        present = ~np.isnan(v)
+        cases = _basis_total(table, col_basis)
+        gone = present & (whole | (cases < drempel * spec.factor.get(col, 1)))
+        new = v.copy()
+        if col in spec.percentages:
+            new = whole_percent(values[col_basis[0]], cases)
+            new[~present] = np.nan
+            # Only a settled period is given a percentage (contract 4.2).
+            gone |= present & ~afgerekend
+        new[gone] = np.nan
+        derived_cells += int(gone.sum())
+        emptied |= gone
+        out[col] = new
 
+    # A person-level row with every count hidden is left out, like a zero row: an absent row
+    # then means 0 to drempel - 1, so the presence of a row tells nothing about its count.
+    hidden_row = person.copy()
+    for col in spec.counts:
+        hidden_row &= np.isnan(out[col])
+    keep = ~hidden_row if spec.counts else np.ones(n, dtype=bool)
     columns = {}
     for name in table.column_names:
+        if name.startswith(CELSLEUTEL):
+            continue  # the cell keys stay inside the warehouse
         array = table.column(name).combine_chunks()
-        if name in masks:
-            mask = masks[name]
-            row_flag |= mask & ~np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=bool)
-            array = pc.if_else(pa.array(mask), pa.nulls(n_rows, array.type), array)
-        if afronding and name in spec.counts:
-            array = _round(array, afronding)
-        columns[name] = array
-    columns[ONDERDRUKT] = pa.array(row_flag, pa.bool_())
-    out = pa.table(columns)
+        columns[name] = _to_arrow(out[name], array) if name in out else array
+    columns[ONDERDRUKT] = pa.array(emptied, pa.bool_())
     return DisclosureResult(
-        table=out,
+        table=pa.table(columns).filter(pa.array(keep)),
+        dropped_rows=int(hidden_row.sum()),
         primary_cells=primary_cells,
-        complementary_cells=complementary_cells,
         derived_cells=derived_cells,
-        suppressed_rows=int(row_flag.sum()),
+        suppressed_rows=int((emptied & keep).sum()),
+        whole_rows=int((whole & emptied).sum()),
     )
 
 
-def recomputable_cells(table: pa.Table, spec: DisclosureSpec) -> list[dict]:
-    """Groups (a TOTAAL row and the rows it rolls up) in which exactly one additive count is empty.
-
-    Such an empty cell equals the total minus the other cells; a correctly suppressed table has
-    none. Returns one dict per offending group (column, roll-up dimension, the group's key).
-    """
-    if not table.num_rows:
-        return []
-    frame = table.select(list(spec.key)).to_pandas()
-    found = []
-    for name, gid, is_total, n in _groups(frame, spec):
-        others = [k for k in spec.key if k != name] if name in spec.rollups else list(spec.key)
-        has_total = np.bincount(gid, weights=is_total, minlength=n) > 0
-        for col in spec.additive:
-            empty = np.asarray(table.column(col).is_null().to_numpy(zero_copy_only=False), dtype=bool)
-            count = np.bincount(gid, weights=empty, minlength=n)
-            for g in np.flatnonzero(has_total & (count == 1)):
-                # Named by the group's total row (for a period group: the larger period).
-                row = int(np.flatnonzero((gid == g) & is_total)[0])
-                found.append({"column": col, "dimension": name, **{k: frame[k].iloc[row] for k in others}})
-    return found
+__all__ = [
+    "ONDERDRUKT",
+    "DisclosureResult",
+    "klein",
+    "round_by_cell_key",
+    "DisclosureSpec",
+    "round_half_up",
+    "suppress",
+    "whole_percent",
+]

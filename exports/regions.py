@@ -46,7 +46,7 @@ import pyarrow.compute as pc
 
 from exports.disclosure import ONDERDRUKT, DisclosureResult, DisclosureSpec, suppress
 from marts import warehouse
-from marts.catalog import TOTAAL, Column, ModelSpec, marts
+from marts.catalog import TOTAAL, Column, ModelSpec, catalog, marts
 from marts.registry import current_deliveries, table_exists
 from marts.sql import SqlFolder
 from sources.archive import sha256_of
@@ -95,8 +95,8 @@ def is_maximum(column: Column) -> bool:
 
 
 def export_spec(spec: ModelSpec) -> ModelSpec:
-    """The mart as exported: its columns without the maxima (docs/contract.md section 5.2)."""
-    kept = [c for c in spec.columns if not is_maximum(c)]
+    """The mart as exported: no maxima, no internal cell keys (docs/contract.md section 5.2)."""
+    kept = [c for c in spec.columns if not is_maximum(c) and not c.intern]
     return spec if len(kept) == len(spec.columns) else spec.model_copy(update={"columns": kept})
 
 
@@ -129,12 +129,16 @@ def _literal(text: str) -> str:
 
 
 def read_mart(con: duckdb.DuckDBPyConnection, spec: ModelSpec) -> pa.Table:
-    """The exportable rows of one mart (all but the national roll-ups), sorted by key; no maxima."""
+    """The exportable rows of one mart (all but the national roll-ups), sorted by key; no maxima.
+
+    With the mart's cell keys (`intern` columns), which the disclosure step reads and drops.
+    """
+    cell_keys = [c.name for c in catalog()[spec.name].columns if c.intern]
     spec = export_spec(spec)
     check_columns(spec.column_names)
     (statement,) = SQL.statements("exportrijen")
     sql = statement.format(
-        columns=", ".join(_ident(c) for c in spec.column_names),
+        columns=", ".join(_ident(c) for c in [*spec.column_names, *cell_keys]),
         table=f"{_ident(spec.schema)}.{_ident(spec.name)}",
         filter_column=_ident(_filter_column(spec)),
         key=", ".join(_ident(k) for k in spec.key),
@@ -323,7 +327,9 @@ def export_regions(
     for region in regions:
         _check_region_code(region)
     disclosed = [
-        MartRows(spec, suppress(tables[spec.name], DisclosureSpec.from_model(spec), rules.drempel, rules.afronding))
+        MartRows(
+            spec, suppress(tables[spec.name], DisclosureSpec.for_mart(spec, rules), rules.drempel, rules.afronding)
+        )
         for spec in specs
     ]
     for mart in disclosed:
@@ -341,7 +347,11 @@ def export_regions(
         "generated_at": generated_at.isoformat(),
         "run_id": run_id,
         "definities_versie": defs.versie,
-        "onderdrukking": {"drempel": rules.drempel, "afronding": rules.afronding},
+        "onderdrukking": {
+            "drempel": rules.drempel,
+            "afronding": rules.afronding,
+            "rijsoorten": {spec.name: rules.marts[spec.name].soort for spec in specs},
+        },
         "leveringen": deliveries,
         "aanlevering": status,
     }

@@ -56,6 +56,8 @@ class Column(_Model):
     additive: bool = False
     # Whether the export suppresses small values; by default counts and derived figures.
     suppress: bool | None = None
+    # Used inside the warehouse and the export step only (a cell key), never written to an export.
+    intern: bool = False
 
     @model_validator(mode="after")
     def _consistent(self) -> Column:

@@ -12,13 +12,13 @@ CREATE OR REPLACE TABLE marts.instroom AS
 WITH gebeurtenissen AS (
     -- For GI records the record key is the maatregel_id.
     SELECT 'gi_maatregelen' AS bron, organisatie_code, maatregel_id AS record_sleutel, maatregel_type AS categorie,
-        soort_instroom, datum_start_hier AS datum
+        soort_instroom, datum_start_hier AS datum, celsleutel
     FROM modellen.trajecten_maatregelen
     UNION ALL
-    SELECT 'vt_meldingen', organisatie_code, record_sleutel, soort, 'NVT', datum_ontvangst
+    SELECT 'vt_meldingen', organisatie_code, record_sleutel, soort, 'NVT', datum_ontvangst, celsleutel
     FROM staging.vt_meldingen
     UNION ALL
-    SELECT 'rvdk_onderzoeken', organisatie_code, record_sleutel, soort, 'NVT', datum_verzoek
+    SELECT 'rvdk_onderzoeken', organisatie_code, record_sleutel, soort, 'NVT', datum_verzoek, celsleutel
     FROM staging.rvdk_onderzoeken
 ),
 per_maand AS (
@@ -30,7 +30,8 @@ per_maand AS (
         g.gemeente_code,
         coalesce(e.categorie, 'ONBEKEND') AS categorie,
         e.soort_instroom,
-        count(*) AS aantal
+        count(*) AS aantal,
+        sum(e.celsleutel) AS sleutelsom
     FROM gebeurtenissen AS e
     JOIN modellen.gemeente_per_maand AS g
         ON g.bron = e.bron
@@ -49,7 +50,8 @@ per_periode AS (
         c.gemeente_code,
         c.categorie,
         c.soort_instroom,
-        sum(c.aantal) AS aantal
+        sum(c.aantal) AS aantal,
+        sum(c.sleutelsom) AS sleutelsom
     FROM per_maand AS c
     JOIN modellen.perioden AS p
         ON p.bron = c.bron
@@ -66,7 +68,9 @@ SELECT
     CASE WHEN grouping(gemeente_code) = 1 THEN 'TOTAAL' ELSE gemeente_code END AS gemeente_code,
     CASE WHEN grouping(categorie) = 1 THEN 'TOTAAL' ELSE categorie END AS categorie,
     CASE WHEN grouping(soort_instroom) = 1 THEN 'TOTAAL' ELSE soort_instroom END AS soort_instroom,
-    sum(aantal)::BIGINT AS aantal
+    sum(aantal)::BIGINT AS aantal,
+    -- The cell key for the exports' rounding (docs/contract.md section 5.2); never exported.
+    (sum(sleutelsom) % 4294967296)::BIGINT AS celsleutel_aantal
 FROM per_periode
 GROUP BY
     periode_type,

@@ -185,6 +185,7 @@ def build_staging(con: duckdb.DuckDBPyConnection, defs: Definitions, bron: str) 
         else:
             replace_table(con, "staging", bron, empty_table(defs, bron))
             con.execute(f"ALTER TABLE staging.{bron} ADD COLUMN record_sleutel VARCHAR")
+            con.execute(f"ALTER TABLE staging.{bron} ADD COLUMN celsleutel BIGINT")
         run_sql(con, "meta/registreer_staging", bron=bron, vingerafdruk=fingerprint, gebouwd_op=datetime.now(UTC))
     # Also when staging is unchanged: a late delivery for an older peildatum is not in force,
     # but it does tell the municipalities of its months.

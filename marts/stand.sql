@@ -13,7 +13,9 @@ WITH per_gemeente AS (
         gemeente_code,
         maatregel_type,
         count(*) AS lopend,
-        count(*) FILTER (WHERE wachtend_op_jeugdbeschermer) AS wachtend
+        count(*) FILTER (WHERE wachtend_op_jeugdbeschermer) AS wachtend,
+        sum(celsleutel) AS sleutelsom_lopend,
+        coalesce(sum(celsleutel) FILTER (WHERE wachtend_op_jeugdbeschermer), 0) AS sleutelsom_wachtend
     FROM modellen.lopende_maatregelen
     GROUP BY peildatum, organisatie_code, jeugdregio_code, gemeente_code, maatregel_type
 )
@@ -24,7 +26,10 @@ SELECT
     CASE WHEN grouping(gemeente_code) = 1 THEN 'TOTAAL' ELSE gemeente_code END AS gemeente_code,
     CASE WHEN grouping(maatregel_type) = 1 THEN 'TOTAAL' ELSE maatregel_type END AS maatregel_type,
     sum(lopend)::BIGINT AS lopend,
-    sum(wachtend)::BIGINT AS wachtend_op_jeugdbeschermer
+    sum(wachtend)::BIGINT AS wachtend_op_jeugdbeschermer,
+    -- Cell keys for the exports' rounding (docs/contract.md section 5.2); never exported.
+    (sum(sleutelsom_lopend) % 4294967296)::BIGINT AS celsleutel_lopend,
+    (sum(sleutelsom_wachtend) % 4294967296)::BIGINT AS celsleutel_wachtend_op_jeugdbeschermer
 FROM per_gemeente
 GROUP BY
     peildatum,

@@ -9,15 +9,15 @@
 CREATE OR REPLACE TABLE marts.uitstroom AS
 WITH beeindigd AS (
     SELECT 'gi_maatregelen' AS bron, organisatie_code, record_sleutel, reden_einde AS categorie,
-        datum_uitspraak AS begin, datum_einde AS einde
+        datum_uitspraak AS begin, datum_einde AS einde, celsleutel
     FROM staging.gi_maatregelen
     WHERE datum_einde IS NOT NULL
     UNION ALL
-    SELECT 'vt_meldingen', organisatie_code, record_sleutel, vervolg, datum_ontvangst, datum_afgerond
+    SELECT 'vt_meldingen', organisatie_code, record_sleutel, vervolg, datum_ontvangst, datum_afgerond, celsleutel
     FROM staging.vt_meldingen
     WHERE datum_afgerond IS NOT NULL
     UNION ALL
-    SELECT 'rvdk_onderzoeken', organisatie_code, record_sleutel, uitkomst, datum_verzoek, datum_afgerond
+    SELECT 'rvdk_onderzoeken', organisatie_code, record_sleutel, uitkomst, datum_verzoek, datum_afgerond, celsleutel
     FROM staging.rvdk_onderzoeken
     WHERE datum_afgerond IS NOT NULL
 ),
@@ -29,7 +29,8 @@ gevallen AS (
         g.jeugdregio_code,
         g.gemeente_code,
         coalesce(e.categorie, 'ONBEKEND') AS categorie,
-        e.einde - e.begin AS duur_dagen
+        e.einde - e.begin AS duur_dagen,
+        e.celsleutel
     FROM beeindigd AS e
     JOIN modellen.gemeente_per_maand AS g
         ON g.bron = e.bron
@@ -55,7 +56,9 @@ SELECT
     CASE WHEN grouping(categorie) = 1 THEN 'TOTAAL' ELSE categorie END AS categorie,
     count(*) AS aantal,
     avg(duur_dagen) AS gemiddelde_duur_dagen,
-    quantile_cont(duur_dagen, 0.5) AS mediaan_duur_dagen
+    quantile_cont(duur_dagen, 0.5) AS mediaan_duur_dagen,
+    -- The cell key for the exports' rounding (docs/contract.md section 5.2); never exported.
+    (sum(celsleutel) % 4294967296)::BIGINT AS celsleutel_aantal
 FROM per_periode
 GROUP BY
     periode_type,

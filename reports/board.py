@@ -1,7 +1,9 @@
-"""The board overview: all regions side by side on the norms (from the region exports), the
-delivery monitor, the validation results with links into the Data Docs, and the warnings.
+"""The board overview: all regions side by side on the three norms for JB and JR (settled rolling
+12 months with n, and a sparkline of the settled quarters) and on the backlog of the latest
+month-end (from the region exports), the delivery monitor, the validation results with links into
+the Data Docs, and the warnings.
 
-The norms come from the exports, like the region reports; deliveries, validations and
+The norms and the backlog come from the exports, like the region reports; deliveries, validations and
 warnings are about organisations and files, read from the warehouse's registry and delivery
 monitor on a short read-only connection.
 
@@ -24,8 +26,18 @@ from expectations.rules import safe_text
 from marts.registry import table_exists
 from marts.sql import SqlFolder
 from reports.dutch import datum
-from reports.export_data import GEEN, TOTAAL, RegionExport, Waarde, pct_binnen_norm, values
-from reports.region import latest_month, months_ending, region_names
+from reports.export_data import KWARTAAL, TOTAAL, RegionExport, Waarde, pct_binnen_norm, values
+from reports.figures import (
+    ACHTERSTAND,
+    KADER_NAMEN,
+    KWARTALEN,
+    backlog,
+    kaders,
+    latest_backlog_date,
+    rolling_norm,
+    settled_quarters,
+)
+from reports.region import latest_month, region_names
 from reports.svg import sparkline
 from sources.definitions import Definitions
 
@@ -34,8 +46,10 @@ SQL = SqlFolder(Path(__file__).parent / "sql")
 
 @dataclass
 class NormCell:
-    pct: Waarde
-    spark: str
+    pct: Waarde  # the latest settled rolling-12 percentage
+    n: Waarde  # binnen + buiten of that window
+    periode: date | None  # the window's last month
+    spark: str  # the settled quarters
 
 
 @dataclass
@@ -43,7 +57,9 @@ class RegionRow:
     code: str
     naam: str
     month: date | None
-    normen: list[NormCell]
+    normen: dict[str, list[NormCell]]  # per kader, the three norms
+    backlog_date: date | None
+    backlog: dict[str, list[Waarde]]  # per kader, the ACHTERSTAND columns of the region
     report: str  # relative link to the region report
 
 
@@ -72,8 +88,9 @@ class BoardReport:
     definities_versie: str
     month: date | None
     norm_labels: list[str]
-    kader: str
-    spark_months: int
+    kaders: list[tuple[str, str]]  # (kader, its name), the kader of the definitions first
+    spark_quarters: int
+    backlog_columns: list[str]
     regions: list[RegionRow]
     delivery_months: list[date]
     deliveries: list[DeliveryRow] | None
@@ -89,28 +106,41 @@ def _link(target: str | None, reports: Path) -> str | None:
     return quote(os.path.relpath(target, reports).replace(os.sep, "/"))
 
 
-def _region_rows(exports: list[RegionExport], defs: Definitions, month: date | None) -> list[RegionRow]:
+def region_rows(exports: list[RegionExport], defs: Definitions) -> list[RegionRow]:
     config = defs.rapportage
     names = region_names(defs)
-    months = months_ending(month, config.maanden_in_grafieken)
     out = []
     for export in exports:
         normen = export.table("normen")
-        cells = []
-        for norm, label in config.normlabels.items():
-            series = pct_binnen_norm(normen, months, organisatie_code=TOTAAL, kader=config.kader_normen, norm=norm)
-            cells.append(
-                NormCell(
-                    pct=series[-1] if series else Waarde(None, GEEN),
-                    spark=sparkline(values(series), label=f"{label}, {export.code}, {len(months)} maanden"),
+        month = latest_month(export)
+        cells: dict[str, list[NormCell]] = {}
+        for kader in kaders(config.kader_normen):
+            cells[kader] = []
+            for norm, label in config.normlabels.items():
+                rolling = rolling_norm(normen, kader, norm, label, month)
+                quarters = settled_quarters(normen, kader, norm)
+                series = pct_binnen_norm(
+                    normen, quarters, kind=KWARTAAL, organisatie_code=TOTAAL, kader=kader, norm=norm
                 )
-            )
+                cells[kader].append(
+                    NormCell(
+                        pct=rolling.latest.pct,
+                        n=rolling.latest.n,
+                        periode=rolling.latest.periode,
+                        spark=sparkline(
+                            values(series), label=f"{label}, {kader}, {export.code}, {len(quarters)} kwartalen"
+                        ),
+                    )
+                )
+        peildatum = latest_backlog_date(export)
         out.append(
             RegionRow(
                 export.code,
                 names.get(export.code, export.code),
-                latest_month(export),
+                month,
                 cells,
+                peildatum,
+                {k: backlog(export, peildatum, TOTAAL, k) for k in kaders(config.kader_normen)},
                 f"regio/{export.code}.html",
             )
         )
@@ -188,9 +218,10 @@ def build_board_report(
         definities_versie=defs.versie,
         month=month,
         norm_labels=list(config.normlabels.values()),
-        kader=config.kader_normen,
-        spark_months=config.maanden_in_grafieken,
-        regions=_region_rows(exports, defs, month),
+        kaders=[(k, KADER_NAMEN[k]) for k in kaders(config.kader_normen)],
+        spark_quarters=KWARTALEN,
+        backlog_columns=[label for _, label, _ in ACHTERSTAND],
+        regions=region_rows(exports, defs),
         delivery_months=delivery_months,
         deliveries=deliveries,
         statuses=[(code, s.symbool, s.label) for code, s in config.aanleverstatus.items()],

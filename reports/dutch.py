@@ -39,3 +39,18 @@ def datum(day: date) -> str:
 def is_number(value: object) -> bool:
     """A real number (numpy's too), not NaN, not a boolean."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and not math.isnan(value)
+
+
+def kwartaal(day: date) -> str:
+    """date(2026, 7, 1) -> '3e kwartaal 2026'."""
+    return f"{(day.month - 1) // 3 + 1}e kwartaal {day.year}"
+
+
+def kwartaal_kort(day: date) -> str:
+    """date(2026, 7, 1) -> 'K3 2026' (chart axes)."""
+    return f"K{(day.month - 1) // 3 + 1} {day.year}"
+
+
+def twaalf_maanden(last_month: date) -> str:
+    """The rolling 12-month window ending with `last_month`: '12 maanden t/m september 2026'."""
+    return f"12 maanden t/m {maand(last_month)}"

@@ -18,8 +18,10 @@ import pyarrow.parquet as pq
 from reports.dutch import getal, is_number
 
 TOTAAL = "TOTAAL"
-# The period kind of the monthly rows (contract version 2: periode_type maand, kwartaal, ...).
+# The period kinds the reports read (contract version 2: periode_type maand, kwartaal, ...).
 MAAND = {"periode_type": "maand"}
+KWARTAAL = {"periode_type": "kwartaal"}
+ROLLEND_12 = {"periode_type": "rollend_12"}
 OK, ONDERDRUKT, GEEN, NVT, NIET_AFGEREKEND = "ok", "onderdrukt", "geen", "nvt", "niet_afgerekend"
 TEXT = {ONDERDRUKT: "onderdrukt", GEEN: "geen gegevens", NVT: "n.v.t.", NIET_AFGEREKEND: "nog niet afgerekend"}
 
@@ -115,21 +117,45 @@ def monthly(mart: Mart, column: str, days: list[date], date_column: str, **filte
     return [_waarde(mart.find(**{date_column: day}, **filters), column) for day in days]
 
 
-def pct_binnen_norm(normen: Mart, months: list[date], **filters: object) -> list[Waarde]:
-    """pct_binnen_norm per month (the monthly rows); "nog niet afgerekend" where the month is not
-    settled for the norm (afgerekend false: the warehouse gives no percentage), and "n.v.t."
-    rather than "onderdrukt" where the visible counts show there was nothing to divide by
-    (binnen + buiten = 0)."""
-    out = []
-    for month in months:
-        row = normen.find(**MAAND, periode=month, **filters)
-        pct, binnen, buiten = (_waarde(row, c) for c in ("pct_binnen_norm", "binnen_norm", "buiten_norm"))
-        if row is not None and row.get("afgerekend") is False:
-            out.append(Waarde(None, NIET_AFGEREKEND))
-            continue
-        nothing = pct.state == ONDERDRUKT and binnen.ok and buiten.ok and binnen.value + buiten.value == 0
-        out.append(Waarde(None, NVT) if nothing else pct)
-    return out
+def norm_pct(row: dict | None) -> Waarde:
+    """pct_binnen_norm of one normen row: "nog niet afgerekend" where the period is not settled for
+    the norm (afgerekend false: the warehouse gives no percentage), and "n.v.t." rather than
+    "onderdrukt" where the visible counts show there was nothing to divide by (binnen + buiten = 0)."""
+    if row is not None and row.get("afgerekend") is False:
+        return Waarde(None, NIET_AFGEREKEND)
+    pct, binnen, buiten = (_waarde(row, c) for c in ("pct_binnen_norm", "binnen_norm", "buiten_norm"))
+    nothing = pct.state != OK and binnen.ok and buiten.ok and binnen.value + buiten.value == 0
+    return Waarde(None, NVT) if nothing else pct
+
+
+def norm_n(row: dict | None) -> Waarde:
+    """The basis of a norm percentage, n = binnen + buiten, when both counts are visible."""
+    return total(row, "binnen_norm", "buiten_norm")
+
+
+def total(row: dict | None, *columns: str) -> Waarde:
+    """The sum of visible counts of one row (all of them visible, else why not)."""
+    parts = [_waarde(row, c) for c in columns]
+    hidden = next((p for p in parts if not p.ok), None)
+    return hidden or Waarde(sum(p.value for p in parts), OK)
+
+
+def share(row: dict | None, part: str, whole: str) -> Waarde:
+    """100 * part / whole of one row, from two visible counts (a ratio of a row shown whole)."""
+    a, b = _waarde(row, part), _waarde(row, whole)
+    if not (a.ok and b.ok):
+        return a if not a.ok else b
+    return Waarde(100 * a.value / b.value, OK) if b.value else Waarde(None, NVT)
+
+
+def pct_binnen_norm(normen: Mart, periods: list[date], *, kind: dict = MAAND, **filters: object) -> list[Waarde]:
+    """pct_binnen_norm per period of one kind (default the monthly rows), as `norm_pct`."""
+    return [norm_pct(normen.find(**kind, periode=p, **filters)) for p in periods]
+
+
+def latest_settled(normen: Mart, kind: dict, **filters: object) -> date | None:
+    """The latest period of a kind that is settled (afgerekend) for the rows matching `filters`."""
+    return max((r["periode"] for r in normen.where(**kind, **filters) if r.get("afgerekend") is True), default=None)
 
 
 def values(cells: list[Waarde]) -> list[float | None]:

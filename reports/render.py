@@ -10,7 +10,6 @@ import os
 from functools import cache
 from pathlib import Path
 
-from dateutil.relativedelta import relativedelta
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from reports import dutch
@@ -32,7 +31,14 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(maand=dutch.maand, dagen=dutch.dagen, procent=dutch.procent, getal=dutch.getal)
+    env.globals.update(
+        maand=dutch.maand,
+        datum=dutch.datum,
+        kwartaal=dutch.kwartaal,
+        dagen=dutch.dagen,
+        procent=dutch.procent,
+        getal=dutch.getal,
+    )
     return env
 
 
@@ -52,8 +58,7 @@ def _css() -> str:
 def render_region(report: RegionReport) -> str:
     env = _environment()
     css = _css()
-    vorige = report.month - relativedelta(months=1) if report.month else None
-    return env.get_template("regio.html.j2").render(r=report, css=css, vorige=vorige)
+    return env.get_template("regio.html.j2").render(r=report, css=css)
 
 
 def render_board(report: BoardReport) -> str:

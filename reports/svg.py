@@ -114,13 +114,19 @@ def line_chart(
     band: Band | None = None,
     reference: Reference | None = None,
     y_max: float | None = None,
+    name: Callable[[date], str] = maand,
+    tick: Callable[[date], str] | None = None,
+    tick_every: int | None = None,
+    width: int = WIDTH,
 ) -> str:
-    """A line chart over months; returns an <svg> element with a title and description for screen readers."""
+    """A line chart over periods (months by default; `name` and `tick` name another kind, such as
+    quarters); returns an <svg> element with a title and description for screen readers."""
     n = len(months)
     chart_id = f"grafiek-{next(_ids)}"
     visible = [v for s in series for v in s.values if v is not None]
     top = y_max or _nice_max(max([*visible, band.high if band else 0, reference.value if reference else 0, 0]) * 1.08)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    w = width
+    plot_w, plot_h = w - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(i: int) -> float:
         return LEFT + (plot_w * (i + 0.5) / n if n else 0)
@@ -129,10 +135,10 @@ def line_chart(
         return TOP + plot_h * (1 - v / top)
 
     parts = [
-        f'<svg class="grafiek" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg class="grafiek" viewBox="0 0 {w} {HEIGHT}" role="img" '
         f'aria-labelledby="{chart_id}-t {chart_id}-d" xmlns="http://www.w3.org/2000/svg">',
         f'<title id="{chart_id}-t">{escape(title)}</title>',
-        f'<desc id="{chart_id}-d">{escape(_description(months, series, unit))}</desc>',
+        f'<desc id="{chart_id}-d">{escape(_description(months, series, unit, name))}</desc>',
     ]
     if band:
         parts.append(
@@ -142,25 +148,26 @@ def line_chart(
     for k in range(5):  # gridlines and y labels
         value = top * k / 4
         parts.append(
-            f'<line x1="{LEFT}" y1="{y(value):.1f}" x2="{WIDTH - RIGHT}" y2="{y(value):.1f}" stroke="#d0d0d0" '
+            f'<line x1="{LEFT}" y1="{y(value):.1f}" x2="{w - RIGHT}" y2="{y(value):.1f}" stroke="#d0d0d0" '
             f'stroke-width="1"/><text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end" class="as">'
             f"{escape(fmt(value))}</text>"
         )
     if reference:
         parts.append(
-            f'<line x1="{LEFT}" y1="{y(reference.value):.1f}" x2="{WIDTH - RIGHT}" y2="{y(reference.value):.1f}" '
+            f'<line x1="{LEFT}" y1="{y(reference.value):.1f}" x2="{w - RIGHT}" y2="{y(reference.value):.1f}" '
             f'stroke="#000" stroke-width="1.5" stroke-dasharray="8 4"><title>{escape(reference.label)}</title></line>'
-            f'<text x="{WIDTH - RIGHT - 4}" y="{y(reference.value) - 5:.1f}" text-anchor="end" class="as">'
+            f'<text x="{w - RIGHT - 4}" y="{y(reference.value) - 5:.1f}" text-anchor="end" class="as">'
             f"{escape(reference.label)}</text>"
         )
-    step = 3 if n <= 36 else 6
+    step = tick_every or (3 if n <= 36 else 6)
     for i, day in enumerate(months):
-        if (n - 1 - i) % step == 0:  # always label the latest month
+        if (n - 1 - i) % step == 0:  # always label the latest period
             parts.append(
                 f'<line x1="{x(i):.1f}" y1="{TOP + plot_h}" x2="{x(i):.1f}" y2="{TOP + plot_h + 4}" stroke="#555"/>'
-                f'<text x="{x(i):.1f}" y="{HEIGHT - 14}" text-anchor="middle" class="as">{_month_label(day)}</text>'
+                f'<text x="{x(i):.1f}" y="{HEIGHT - 14}" text-anchor="middle" class="as">'
+                f"{escape((tick or _month_label)(day))}</text>"
             )
-    parts.append(f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{WIDTH - RIGHT}" y2="{TOP + plot_h}" stroke="#555"/>')
+    parts.append(f'<line x1="{LEFT}" y1="{TOP + plot_h}" x2="{w - RIGHT}" y2="{TOP + plot_h}" stroke="#555"/>')
     for index, s in enumerate(series):
         look = style(index)
         dash = f' stroke-dasharray="{look.dash}"' if look.dash else ""
@@ -175,7 +182,7 @@ def line_chart(
             if v is not None:
                 parts.append(
                     f"<g>{marker(look.marker, x(i), y(v), look.colour)}"
-                    f"<title>{escape(s.label)}, {maand(months[i])}: {escape(fmt(v))} {escape(unit)}</title></g>"
+                    f"<title>{escape(s.label)}, {escape(name(months[i]))}: {escape(fmt(v))} {escape(unit)}</title></g>"
                 )
     if not visible:
         parts.append(
@@ -198,13 +205,15 @@ def _runs(values: Sequence[float | None]) -> list[list[tuple[int, float]]]:
     return [r for r in runs if r]
 
 
-def _description(months: Sequence[date], series: Sequence[Series], unit: str) -> str:
+def _description(
+    months: Sequence[date], series: Sequence[Series], unit: str, name: Callable[[date], str] = maand
+) -> str:
     if not months:
-        return "Geen maanden."
-    lines = [f"{maand(months[0])} tot en met {maand(months[-1])}, in {unit}."]
+        return "Geen perioden."
+    lines = [f"{name(months[0])} tot en met {name(months[-1])}, in {unit}."]
     for s in series:
         last = next(((months[i], v) for i, v in reversed(list(enumerate(s.values))) if v is not None), None)
-        lines.append(f"{s.label}: " + (f"laatst {getal(last[1], 1)} in {maand(last[0])}." if last else "geen cijfers."))
+        lines.append(f"{s.label}: " + (f"laatst {getal(last[1], 1)} in {name(last[0])}." if last else "geen cijfers."))
     return " ".join(lines)
 
 

@@ -23,6 +23,7 @@ WITH lopend AS (
         t.kind_id,
         t.traject_id,
         t.soort_instroom,
+        t.celsleutel,
         (t.jeugdbeschermer_bij_gi IS NULL OR t.jeugdbeschermer_bij_gi > m.peildatum) AS wachtend_op_jeugdbeschermer
     FROM modellen.trajecten_maatregelen AS t
     JOIN modellen.maanden AS m
@@ -63,7 +64,8 @@ SELECT
     CASE WHEN l.wachtend_op_jeugdbeschermer
         THEN greatest(wm.werkdag_volgnummer - wk.werkdag_volgnummer, 0)
     END AS wachttijd_werkdagen,
-    l.meetdatum
+    l.meetdatum,
+    l.celsleutel
 FROM lopend AS l
 JOIN modellen.trajecten AS tr
     ON tr.traject_id = l.traject_id

@@ -26,6 +26,7 @@ WITH maatregelen AS (
         g.datum_start_bij_gi,
         coalesce(g.datum_start_bij_gi, g.datum_uitspraak) AS datum_start_hier,
         g.levering_peildatum,
+        g.celsleutel,
         i.traject_marge_dagen AS marge_dagen
     FROM staging.gi_maatregelen AS g
     CROSS JOIN modellen.instellingen AS i
@@ -92,6 +93,7 @@ SELECT
     min(datum_jeugdbeschermer) OVER (
         PARTITION BY kind_id, kader, traject_nummer, gi_reeks ORDER BY volgorde ROWS UNBOUNDED PRECEDING
     ) AS jeugdbeschermer_bij_gi,
-    levering_peildatum
+    levering_peildatum,
+    celsleutel
 FROM genummerd
 ORDER BY kind_id, kader, traject_id, volgnummer;

@@ -22,9 +22,30 @@ from sources.definitions.rules import GENERAL_CHECKS, Regel
 # --- instellingen.yaml -------------------------------------------------------------
 
 
+class Rijsoort(_Model):
+    """How the region exports disclose one mart (docs/contract.md section 5.2).
+
+    `persoonsniveau`: person-level detail, counts rounded and small ones emptied cell by cell.
+    `prestatie`: performance rows, shown whole when `basis` (the sum of these count columns)
+    reaches the threshold, emptied whole below it (a row with a gemeente_code other than
+    TOTAAL is person-level all the same). `geen`: not about children (staff), as delivered.
+    """
+
+    soort: Literal["persoonsniveau", "prestatie", "geen"]
+    basis: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _basis_for_prestatie(self) -> Rijsoort:
+        if (self.soort == "prestatie") != bool(self.basis):
+            raise ValueError("a prestatie mart needs a basis, and only a prestatie mart has one")
+        return self
+
+
 class Onderdrukking(_Model):
     drempel: int = Field(ge=1)
     afronding: int | None = Field(default=None, ge=1)
+    # Mart name -> its kind of rows; every exported mart must be named.
+    marts: dict[str, Rijsoort] = Field(default_factory=dict)
 
 
 class Aanlevering(_Model):

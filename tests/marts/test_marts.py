@@ -705,7 +705,9 @@ def _build_and_check_marts(root: Path) -> None:
 def _mart_rows_before(root: Path, periode: str) -> set[tuple]:
     rows = set()
     for spec in marts():
-        for row in query(root, f"SELECT * FROM {spec.table} WHERE {spec.period_column} < ?", periode):
+        # The figures, not the internal cell keys (they follow the records, see exports/disclosure.py).
+        columns = ", ".join(c.name for c in spec.columns if not c.intern)
+        for row in query(root, f"SELECT {columns} FROM {spec.table} WHERE {spec.period_column} < ?", periode):
             rows.add((spec.name, *row))
     return rows
 

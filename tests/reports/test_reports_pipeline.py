@@ -18,7 +18,7 @@ from headless_chromium import BROWSER_SERVICE_RE, console_messages, needs_chromi
 from pipelines.instance import instance_for
 from pipelines.reports import report_assets
 from pipelines.run import format_summary, run_pipeline
-from reports.dutch import getal, maand
+from reports.dutch import datum, getal
 from sources.definitions import DEFINITIONS_DIR_ENV, definitions_dir
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "marts"
@@ -72,22 +72,37 @@ def test_every_exported_region_has_a_report_and_the_board_links_them(built):
     assert str(root / "reports" / "bestuur.html") in text and str(root / "reports" / "regio") in text
 
 
-def test_stock_tile_is_the_exported_number_or_marked_suppressed(built):
+def test_backlog_and_norm_tiles_are_the_exported_numbers_or_marked_suppressed(built):
     root, _ = built
     (peildatum, lopend, onderdrukt) = _exported(
         root,
         CG,
-        "SELECT peildatum, lopend, onderdrukt FROM '{dir}/stand.parquet' WHERE organisatie_code = 'TOTAAL' "
-        "AND gemeente_code = 'TOTAAL' AND maatregel_type = 'TOTAAL' ORDER BY peildatum DESC LIMIT 1",
+        "SELECT peildatum, lopend, onderdrukt FROM '{dir}/achterstand.parquet' WHERE organisatie_code = 'TOTAAL' "
+        "AND kader = 'JB' ORDER BY peildatum DESC LIMIT 1",
     )[0]
     html = (root / "reports" / "regio" / f"{CG}.html").read_text(encoding="utf-8")
-    title, status, shown = _tiles(html)[0]
-    assert title.startswith("Lopende maatregelen")
+    # The region's row of the backlog table: its first cell is JB lopend.
+    total = re.search(
+        r'<tr class="totaal"><td>Regio totaal</td>\s*<td class="n kader" data-status="(\w+)">(.*?)</td>', html
+    )
+    status, shown = total.group(1), re.sub(r"<[^>]+>", "", total.group(2)).strip()
     if lopend is None:
         assert onderdrukt and status == "onderdrukt" and shown == "onderdrukt"
     else:
         assert status == "ok" and shown == getal(lopend)
-    assert f"cijfers tot en met {maand(peildatum)}" in html
+    assert f"Achterstand op {datum(peildatum)}" in html
+    # Six norm tiles, JB and JR; each is the latest settled rolling-12 window's percentage or says why not.
+    tiles = _tiles(html)
+    assert len(tiles) == 6 and all(t.startswith("Norm ") for t, _, _ in tiles)
+    (pct,) = _exported(
+        root,
+        CG,
+        "SELECT pct_binnen_norm FROM '{dir}/normen.parquet' WHERE periode_type = 'rollend_12' "
+        "AND organisatie_code = 'TOTAAL' AND kader = 'JB' AND norm = 'NORM_1_VIJF_WERKDAGEN' AND afgerekend "
+        "ORDER BY periode DESC LIMIT 1",
+    )[0]
+    _, status, shown = tiles[0]
+    assert shown == (f"{round(pct)}%" if pct is not None else "onderdrukt"), (status, shown)
 
 
 def test_suppressed_cells_are_never_shown_as_zero(built):
