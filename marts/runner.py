@@ -28,14 +28,10 @@ from sources.definitions import Definitions, current_definitions, reference, van
 
 
 def _instellingen(defs: Definitions) -> dict[str, Any]:
-    low, high = defs.normen.caseload.streefbereik_per_fte
     return {
         "monitor_startdatum": defs.instellingen.monitor_startdatum,
         "max_dagen_tussen_stappen": defs.instellingen.doorstroom.max_dagen_tussen_stappen,
         "traject_marge_dagen": defs.instellingen.trajecten.marge_dagen,
-        "norm_per_fte": defs.normen.caseload.norm_per_fte,
-        "streefbereik_min_per_fte": low,
-        "streefbereik_max_per_fte": high,
         "definities_versie": defs.versie,
     }
 

@@ -6,7 +6,4 @@ SELECT
     $monitor_startdatum::DATE AS monitor_startdatum,
     $max_dagen_tussen_stappen::BIGINT AS max_dagen_tussen_stappen,
     $traject_marge_dagen::BIGINT AS traject_marge_dagen,
-    $norm_per_fte::DOUBLE AS norm_per_fte,
-    $streefbereik_min_per_fte::DOUBLE AS streefbereik_min_per_fte,
-    $streefbereik_max_per_fte::DOUBLE AS streefbereik_max_per_fte,
     $definities_versie::VARCHAR AS definities_versie;

@@ -11,6 +11,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from sources.definitions import Definitions, Limieten, load_definitions
+from sources.definitions.reference import caseloadnormen_rows
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DICTIONARY_PATH = REPO_ROOT / "docs" / "data_dictionary.md"
@@ -189,11 +190,28 @@ def render_markdown(defs: Definitions) -> str:
             for n in defs.normen.normen
         ],
     )
-    c = defs.normen.caseload
     lines += [
         "",
-        f"Caseload norm: {c.norm_per_fte:g} per FTE; target range {c.streefbereik_per_fte[0]:g}-"
-        f"{c.streefbereik_per_fte[1]:g}.",
+        "Caseload norms per GI (`*`: every GI) and kader, with validity dates "
+        "(`referentie/caseloadnormen.csv`): the norm in toegewezen measures per FTE, the target "
+        "band in children per FTE.",
+        "",
+        *_table(
+            ["organisatie_code", "kader", "geldig_van", "geldig_tot", "norm per FTE", "children per FTE"],
+            [
+                [
+                    f"`{r.organisatie_code}`",
+                    r.kader,
+                    str(r.geldig_van),
+                    str(r.geldig_tot or ""),
+                    _getal(r.norm_per_fte),
+                    f"{_getal(r.streef_kinderen_min)}-{_getal(r.streef_kinderen_max)}"
+                    if r.streef_kinderen_min is not None
+                    else "",
+                ]
+                for r in caseloadnormen_rows(defs)
+            ],
+        ),
         "",
         "## Working days (norm 1)",
         "",
@@ -250,3 +268,7 @@ def write_generated(wanted: dict[Path, str], check: bool) -> list[Path]:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(wanted[path], encoding="utf-8")
     return stale
+
+
+def _getal(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"

@@ -151,21 +151,8 @@ class Norm(_Model):
     telmaand: str
 
 
-class Caseload(_Model):
-    norm_per_fte: float = Field(gt=0)
-    streefbereik_per_fte: tuple[float, float]
-
-    @model_validator(mode="after")
-    def _range_ordered(self) -> Caseload:
-        low, high = self.streefbereik_per_fte
-        if not 0 < low <= high:
-            raise ValueError("streefbereik_per_fte must be [low, high] with 0 < low <= high")
-        return self
-
-
 class Normen(_Model):
     normen: list[Norm] = Field(min_length=1)
-    caseload: Caseload
 
     def norm(self, code: str) -> Norm:
         return next(n for n in self.normen if n.code == code)

@@ -85,7 +85,7 @@ class Caseloadnorm(_Model):
         return self
 
 
-def _caseloadnormen_rows(defs: Definitions) -> list[Caseloadnorm]:
+def caseloadnormen_rows(defs: Definitions) -> list[Caseloadnorm]:
     """The rows of caseloadnormen.csv, checked against the organisations and kaders of the definitions."""
     file = defs.root / "referentie" / CASELOADNORMEN_FILE
     rows: list[Caseloadnorm] = _read_csv(file, Caseloadnorm)
@@ -108,7 +108,7 @@ def _caseloadnormen_rows(defs: Definitions) -> list[Caseloadnorm]:
 
 def caseloadnormen(defs: Definitions) -> pd.DataFrame:
     columns = list(Caseloadnorm.model_fields)
-    frame = pd.DataFrame([r.model_dump() for r in _caseloadnormen_rows(defs)], columns=columns)
+    frame = pd.DataFrame([r.model_dump() for r in caseloadnormen_rows(defs)], columns=columns)
     for col in ("norm_per_fte", "streef_kinderen_min", "streef_kinderen_max"):
         frame[col] = frame[col].astype("float64")
     # Typed as dates even when every geldig_tot is empty (pandas would make an all-empty column a timestamp).

@@ -125,8 +125,14 @@ def test_settings_and_norms(defs):
     assert (n1.termijn, n1.eenheid, n1.anker) == (5, "werkdagen", "datum_in_kennisstelling")
     assert (n2.termijn, n2.eenheid) == (42, "dagen")
     assert (n3.termijn, n3.eenheid) == (3, "maanden")
-    assert defs.normen.caseload.norm_per_fte == 15
-    assert defs.normen.caseload.streefbereik_per_fte == (12, 14)
+    # The caseload norms are one reference file; the contract's defaults: JB 15 measures per FTE
+    # and 12-14 children per FTE, for every GI from the monitor's start.
+    from sources.definitions.reference import caseloadnormen_rows
+
+    default = [r for r in caseloadnormen_rows(defs) if r.organisatie_code == "*" and r.kader == "JB"]
+    assert [
+        (r.geldig_van, r.geldig_tot, r.norm_per_fte, r.streef_kinderen_min, r.streef_kinderen_max) for r in default
+    ] == [(date(2019, 1, 1), None, 15, 12, 14)]
 
 
 def test_rule_codes_are_unique_and_severities_known(defs):
