@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import pyarrow.parquet as pq
 import pytest
 
@@ -34,6 +33,7 @@ from pipelines.instance import instance_for
 from pipelines.resources import Warehouse
 from pipelines.run import run_pipeline
 from sources.definitions import Onderdrukking, load_definitions
+from tests.warehouse_queries import query
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "marts"
 CG, RL, MIJOV, RVN = "CENTRAAL_GELDERLAND", "RIVIERENLAND", "MIDDEN_IJSSEL_OOST_VELUWE", "RIJK_VAN_NIJMEGEN"
@@ -45,14 +45,6 @@ def sha256(path: Path) -> str:
 
 def regions(root: Path) -> list[Path]:
     return sorted(p for p in (root / "exports").iterdir() if not p.name.startswith("."))
-
-
-def query(root: Path, sql: str, *params) -> list[tuple]:
-    con = duckdb.connect(str(root / "warehouse" / "ketenmonitor.duckdb"), read_only=True)
-    try:
-        return con.execute(sql, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def with_threshold(drempel: int, afronding: int | None = None):

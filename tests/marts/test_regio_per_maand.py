@@ -17,11 +17,11 @@ Expected by hand:
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipelines.run import run_pipeline
 from tests.valid_deliveries import csv, deliver
+from tests.warehouse_queries import query
 
 CG, RVN = "CENTRAAL_GELDERLAND", "RIJK_VAN_NIJMEGEN"
 KIND_A, KIND_B = f"{0xA:064x}", f"{0xB:064x}"
@@ -45,7 +45,7 @@ def _build(root: Path, months: list[tuple[str, str, bool]]) -> Path:
         deliver(root, f"JBGL/gi_maatregelen/{peildatum}.csv", csv(HEADER, _rows(gemeente_a, with_b)))
     summary = run_pipeline(root, log=lambda _: None)
     assert summary.exit_code == 0, summary
-    return root / "warehouse" / "ketenmonitor.duckdb"
+    return root
 
 
 @pytest.fixture(scope="module")
@@ -61,31 +61,25 @@ def warehouses(tmp_path_factory):
         yield history, only_march
 
 
-def _stand(path: Path) -> dict:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        rows = con.execute(
-            "SELECT peildatum::VARCHAR, jeugdregio_code, lopend FROM marts.stand WHERE organisatie_code = 'JBGL' "
-            "AND gemeente_code = 'TOTAAL' AND maatregel_type = 'TOTAAL' AND jeugdregio_code <> 'TOTAAL' "
-            "AND peildatum BETWEEN '2024-05-31' AND '2025-03-31'"
-        ).fetchall()
-    finally:
-        con.close()
+def _stand(root: Path) -> dict:
+    rows = query(
+        root,
+        "SELECT peildatum::VARCHAR, jeugdregio_code, lopend FROM marts.stand WHERE organisatie_code = 'JBGL' "
+        "AND gemeente_code = 'TOTAAL' AND maatregel_type = 'TOTAAL' AND jeugdregio_code <> 'TOTAAL' "
+        "AND peildatum BETWEEN '2024-05-31' AND '2025-03-31'",
+    )
     return {(p, r): n for p, r, n in rows}
 
 
-def _instroom(path: Path) -> set:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        return set(
-            con.execute(
-                "SELECT periode::VARCHAR, jeugdregio_code, aantal FROM marts.instroom WHERE periode_type = 'maand' "
-                "AND bron = 'gi_maatregelen' AND organisatie_code = 'JBGL' AND gemeente_code = 'TOTAAL' "
-                "AND categorie = 'TOTAAL' AND soort_instroom = 'TOTAAL' AND jeugdregio_code <> 'TOTAAL'"
-            ).fetchall()
+def _instroom(root: Path) -> set:
+    return set(
+        query(
+            root,
+            "SELECT periode::VARCHAR, jeugdregio_code, aantal FROM marts.instroom WHERE periode_type = 'maand' "
+            "AND bron = 'gi_maatregelen' AND organisatie_code = 'JBGL' AND gemeente_code = 'TOTAAL' "
+            "AND categorie = 'TOTAAL' AND soort_instroom = 'TOTAAL' AND jeugdregio_code <> 'TOTAAL'",
         )
-    finally:
-        con.close()
+    )
 
 
 def test_a_child_who_moves_leaves_its_history_in_the_old_region(warehouses):

@@ -24,6 +24,7 @@ import pytest
 
 from pipelines.cli import main as cli
 from pipelines.run import format_summary, run_pipeline
+from tests.warehouse_queries import query
 
 KEY = "JBGL/gi_maatregelen/2024-01-31.csv"
 GIM_HEADER = (
@@ -60,14 +61,6 @@ def put(root: Path, relative: str | bytes, data: bytes) -> Path:
     with open(path, "wb") as fh:
         fh.write(data)
     return Path(os.fsdecode(path))
-
-
-def query(root: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(root / "warehouse" / "ketenmonitor.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def run(root: Path):

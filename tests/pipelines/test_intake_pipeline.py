@@ -12,11 +12,11 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from pipelines.cli import main as cli
 from pipelines.run import run_pipeline
+from tests.warehouse_queries import query
 
 KIND = [hashlib.sha256(f"kind-{i}".encode()).hexdigest() for i in range(5)]
 GIM_HEADER = (
@@ -52,14 +52,6 @@ def deliver(root: Path, org: str, bron: str, peildatum: str, text: str, suffix: 
 
 def gim(rows: list[str]) -> str:
     return "\n".join([GIM_HEADER, *rows]) + "\n"
-
-
-def query(root: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(root / "warehouse" / "ketenmonitor.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture

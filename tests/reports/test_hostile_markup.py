@@ -20,16 +20,15 @@ the deliveries are still quarantined with their rules.
 import hashlib
 import html
 import re
-from pathlib import Path
 from urllib.parse import unquote
 
-import duckdb
 import pytest
 from headless_chromium import BROWSER_SERVICE_RE, console_messages, needs_chromium, requested_urls, run_chromium
 from valid_deliveries import VALID, csv, deliver
 
 from pipelines.instance import instance_for
 from pipelines.run import format_summary, run_pipeline
+from tests.warehouse_queries import query
 
 ORG_PAYLOAD = "<img src=x alt=xss-org onerror=document.title=alt>"
 BESTAND_PAYLOAD = "<img src=http:xss-bestand.invalid alt=xss-bestand onerror=document.title=alt>"
@@ -52,14 +51,6 @@ PSEUDONYM_FILE = f"JBGL/gi_maatregelen/{PSEUDONYM_BESTAND}.csv"
 BSN_ORG_FILE = f"{BSN_ORG}/gi_maatregelen/2024-01-31.csv"
 # The valid measures live in Buren, Culemborg and Maasdriel (GM0214, GM0216, GM0263): all Rivierenland.
 REGIONS = ["RIVIERENLAND"]
-
-
-def query(root: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(root / "warehouse" / "ketenmonitor.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")

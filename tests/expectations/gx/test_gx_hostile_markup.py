@@ -24,7 +24,6 @@ import re
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 from headless_chromium import needs_chromium, requested_urls, run_chromium
 from valid_deliveries import VALID, csv, deliver
@@ -33,6 +32,7 @@ from expectations.gx.validation import RUNS_FILE
 from pipelines.cli import main as cli
 from pipelines.run import run_pipeline
 from sources.definitions import DEFINITIONS_DIR_ENV, definitions_dir
+from tests.warehouse_queries import query
 
 ORG_PAYLOAD = "<img src=x alt=xss-org onerror=document.title=alt>"
 KOLOM_PAYLOAD = "<img src=http://xss-kolom.invalid/k alt=xss-kolom onerror=document.title=alt>"
@@ -58,14 +58,6 @@ QUARANTINED = {
     BESTAND_FILE: "ALG-BEST-003",
     ANSI_FILE: "ALG-KOL-001",
 }
-
-
-def query(root: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(root / "warehouse" / "ketenmonitor.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def site_pages(root: Path) -> list[Path]:
