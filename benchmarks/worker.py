@@ -1,9 +1,10 @@
 """One measured run of the main job, in its own process: `python -m benchmarks.worker DATA_DIR OUT.json`.
 
-Runs `pipelines.run.run_pipeline` on DATA_DIR (exactly what `ketenmonitor run` does), then reads
-back from the Dagster event log when every step of every run it started began and ended, and
-which asset group each step built. The parent process (benchmarks/run.py) samples this
-process's memory and turns the intervals into per-stage times and peaks.
+Runs `pipelines.run.run_pipeline` on DATA_DIR (exactly what `ketenmonitor run` does: one Dagster
+run of five steps), then reads back from the Dagster event log when every step of the run began
+and ended, which asset group each step built, the phases the deliveries step reports (`timings`)
+and the seconds of every model the marts step rebuilt. The parent process (benchmarks/run.py)
+samples this process's memory and turns the intervals into per-stage times and peaks.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ def _group_of(graph, key: dg.AssetKey) -> str:
 
 
 def collect_steps(instance: dg.DagsterInstance, since: float) -> tuple[list[dict], list[dict]]:
-    """(runs, steps) of every run created since `since`: run intervals; step intervals with group and phases."""
+    """(runs, steps) of every run created since `since`: run intervals; per step its interval, asset
+    groups, phases (phase -> [[start, end], ...]) and rebuilt models (name -> seconds)."""
     graph = dagster_definitions.resolve_asset_graph()
     after = datetime.fromtimestamp(since - 1, tz=UTC)
     records = instance.get_run_records(filters=dg.RunsFilter(created_after=after))
@@ -47,6 +49,7 @@ def collect_steps(instance: dg.DagsterInstance, since: float) -> tuple[list[dict
         runs.append({"run_id": run_id, "start": stats.start_time, "end": stats.end_time})
         groups: dict[str, set[str]] = {}
         phases: dict[str, dict] = {}
+        models: dict[str, dict[str, float]] = {}
         for entry in instance.all_logs(run_id, of_type=_EVENTS):
             event = entry.dagster_event
             key = event.asset_key if event.asset_key else None
@@ -57,6 +60,9 @@ def collect_steps(instance: dg.DagsterInstance, since: float) -> tuple[list[dict
                 meta = event.step_materialization_data.materialization.metadata
                 if "timings" in meta:
                     phases[event.step_key] = meta["timings"].value
+                # The marts step reports every model; only a rebuilt one has `seconds`.
+                if "seconds" in meta and meta.get("rebuilt") and meta["rebuilt"].value:
+                    models.setdefault(event.step_key, {})[key.path[-1]] = float(meta["seconds"].value)
         for step in instance.get_run_step_stats(run_id):
             if step.start_time is None or step.end_time is None:
                 continue
@@ -68,6 +74,7 @@ def collect_steps(instance: dg.DagsterInstance, since: float) -> tuple[list[dict
                     "start": step.start_time,
                     "end": step.end_time,
                     "phases": phases.get(step.step_key, {}),
+                    "models": models.get(step.step_key, {}),
                 }
             )
     return runs, steps

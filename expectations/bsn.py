@@ -3,6 +3,7 @@
 A value looks like a BSN when, trimmed, it is nine digits, optionally with a single
 separator (space, dot or hyphen) between digits, and the digits pass the eleven-test:
 9*d1 + 8*d2 + ... + 2*d8 - 1*d9 is divisible by 11 (and the number is not all zeros).
+The eleven-test itself lives in sources/bsn.py, the one implementation.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-BSN_WEIGHTS = np.array([9, 8, 7, 6, 5, 4, 3, 2, -1], dtype=np.int64)
+from sources.bsn import BSN_WEIGHTS, digit_matrix, eleven_test
+
+__all__ = ["BSN_WEIGHTS", "eleven_test", "looks_like_bsn"]
 _SHAPE = r"^[0-9]([ .-]?[0-9]){8}$"
 _SEPARATORS = r"[ .-]"
 # Nine digits, eight separators and some Unicode whitespace around them, in UTF-8 bytes.
@@ -24,12 +27,6 @@ def _as_arrow_strings(series: pd.Series) -> pa.ChunkedArray:
         series = series.astype(pd.StringDtype("pyarrow"))
     array = pa.array(series)
     return array if isinstance(array, pa.ChunkedArray) else pa.chunked_array([array])
-
-
-def eleven_test(digits: np.ndarray) -> np.ndarray:
-    """Rows of an (n, 9) digit matrix that pass the BSN eleven-test (all zeros excluded)."""
-    total = digits @ BSN_WEIGHTS
-    return (total % 11 == 0) & digits.any(axis=1)
 
 
 def looks_like_bsn(series: pd.Series) -> pd.Series:
@@ -48,11 +45,6 @@ def looks_like_bsn(series: pd.Series) -> pd.Series:
         positions, values = positions[shaped], pc.filter(candidates, shaped)
     if len(positions):
         stripped = pc.replace_substring_regex(values, _SEPARATORS, "")
-        nine = pc.cast(stripped, pa.large_string()).combine_chunks()
         # Every candidate is nine ASCII digits now: read the value bytes as one (n, 9) matrix.
-        first, last = nine.offset, nine.offset + len(nine)
-        offsets = np.frombuffer(nine.buffers()[1], dtype=np.int64)[first : last + 1]
-        data = np.frombuffer(nine.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-        digits = (data.reshape(-1, 9) - ord("0")).astype(np.int64)
-        result[positions] = eleven_test(digits)
+        result[positions] = eleven_test(digit_matrix(stripped))
     return pd.Series(result, index=series.index, dtype=bool)

@@ -80,6 +80,8 @@ class ValidationReport:
     results: list[RuleResult] = field(default_factory=list)
     # The frame that was read (None when the file could not be read), for staging and GX.
     frame: DeliveryFrame | None = field(default=None, repr=False, compare=False)
+    # The checks made after reading (`checks`), None when the file could not be read; GX validates them.
+    checks: list[Check] | None = field(default=None, repr=False, compare=False)
     # Wall-clock (start, end) of each phase ("read", "rules"), for the benchmark's per-stage times.
     timings: dict[str, tuple[float, float]] = field(default_factory=dict, repr=False, compare=False)
 
@@ -288,6 +290,16 @@ def year_bounds(regel: JarenVoorDatumRegel, raw: pd.DataFrame, bron: Bron, defs:
     return per_row("min_jaren"), per_row("max_jaren")
 
 
+def mask_not_one_value(values: pd.Series) -> pd.Series:
+    """Every row whose value differs from the file's most frequent one, an empty value counting as a
+    value; on a tie the value of the earliest row counts (een_waarde)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    if len(uniques) <= 1:
+        return pd.Series(False, index=values.index)
+    # factorize numbers values by first occurrence, and argmax takes the first maximum.
+    return pd.Series(codes != int(np.argmax(np.bincount(codes))), index=values.index)
+
+
 def mask_not_month_end(dates: pd.Series) -> pd.Series:
     """A date that is not the last day of its month (maandeinde)."""
     return _bool(dates.notna() & ~dates.dt.is_month_end)
@@ -349,6 +361,8 @@ def failing_rows(regel: Regel, kolom: str, frame: DeliveryFrame, ctx: RuleContex
             return mask_bsn(values)
         case "type":
             return mask_unparsed(raw[kolom], typed[kolom])
+        case "een_waarde":
+            return mask_not_one_value(raw[kolom])
         case "verplicht":
             return mask_empty(raw[kolom])
         case "codelijst":
@@ -604,21 +618,39 @@ def _base_params(ref: DeliveryRef) -> dict[str, Any]:
     }
 
 
-def _row_results(regel: Regel, frame: DeliveryFrame, ctx: RuleContext, base: dict[str, Any]) -> list[RuleResult]:
-    results = []
+@dataclass
+class Check:
+    """One check made on a read delivery: a rule on one column (or on the file), and what it found.
+
+    `results` holds the failing findings (empty: the check passed). Great Expectations validates the checks
+    of a delivery (expectations/gx/): they are its batch, a few rows instead of the delivery's records.
+    """
+
+    regel: Regel
+    kolom: str | None  # as a result shows it (an unknown column's name masked); None for a file rule
+    results: list[RuleResult]
+
+
+def _row_checks(
+    regel: Regel, frame: DeliveryFrame, ctx: RuleContext, base: dict[str, Any], examples: bool
+) -> list[Check]:
+    made = []
     names: dict[str, str] | None = None
     for kolom in applicable_columns(regel, frame, ctx):
         mask = failing_rows(regel, kolom, frame, ctx)
-        aantal = int(mask.sum())
-        if not aantal:
-            continue
-        voorbeelden = [] if _hides_values(regel, kolom, ctx) else example_values(mask, kolom, frame, ctx)
-        rijen = frame.row_numbers(mask, limit=MAX_EXAMPLES)
+        shown = kolom
         if kolom not in ctx.bron.kolomnamen:  # an unknown column (ALG-PRIV-001): its name as it may be shown
             names = names if names is not None else safe_column_names(list(frame.raw.columns))
-            kolom = names.get(kolom, kolom)
-        results.append(make_result(regel, kolom, aantal, base, ctx, rijen, voorbeelden))
-    return results
+            shown = names.get(kolom, kolom)
+        aantal = int(mask.sum())
+        if not aantal:
+            made.append(Check(regel, shown, []))
+            continue
+        hidden = not examples or _hides_values(regel, kolom, ctx)
+        voorbeelden = [] if hidden else example_values(mask, kolom, frame, ctx)
+        rijen = frame.row_numbers(mask, limit=MAX_EXAMPLES)
+        made.append(Check(regel, shown, [make_result(regel, shown, aantal, base, ctx, rijen, voorbeelden)]))
+    return made
 
 
 def _structure_results(regel: Regel, frame: DeliveryFrame, ctx: RuleContext, base: dict[str, Any]) -> list[RuleResult]:
@@ -645,27 +677,51 @@ def row_count_change(aantal_nu: int, aantal_vorig: int | None, defs: Definitions
     return {"aantal_nu": aantal_nu, "aantal_vorig": aantal_vorig, "verandering_pct": f"{pct:.1f}"}
 
 
-def evaluate(
-    frame: DeliveryFrame, ref: DeliveryRef, defs: Definitions, previous_row_count: int | None = None
-) -> list[RuleResult]:
-    """Every general and bron rule on a readable delivery; only failing rules give a result.
+def row_count_check(regel: Regel, aantal: int, aantal_vorig: int | None, ref: DeliveryRef, defs: Definitions) -> Check:
+    """ALG-OMV-001 on a delivery of `aantal` records against the previous accepted one's `aantal_vorig`."""
+    change = row_count_change(aantal, aantal_vorig, defs)
+    if change is None:
+        return Check(regel, None, [])
+    ctx = RuleContext(defs=defs, bron=defs.bronnen[ref.bron], peildatum=ref.peildatum)
+    return Check(regel, None, [make_result(regel, None, aantal, _base_params(ref) | change, ctx)])
+
+
+def checks(
+    frame: DeliveryFrame,
+    ref: DeliveryRef,
+    defs: Definitions,
+    previous_row_count: int | None = None,
+    examples: bool = True,
+) -> list[Check]:
+    """Every general and bron rule on a readable delivery, each check with what it found.
 
     The file-level checks before reading (path, organisation, bron, readability) are those of
-    `validate_file` (expectations/validate.py);
-    `ref.bron` must be a bron of `defs`.
+    `validate_file` (expectations/validate.py); `ref.bron` must be a bron of `defs`. A row rule is checked
+    per column it applies to; one whose columns are missing is skipped (ALG-KOL-001 reports them).
+    `examples=False` leaves out the failing values (`RuleResult.voorbeelden`), which cost a look-up in
+    every pseudonym column per failing rule: the Great Expectations path never shows them.
     """
     ctx = RuleContext(defs=defs, bron=defs.bronnen[ref.bron], peildatum=ref.peildatum)
     base = _base_params(ref)
-    results: list[RuleResult] = []
+    made: list[Check] = []
     for regel in list(defs.algemene_regels) + list(ctx.bron.regels):
         if regel.controle in PRE_READ_CHECKS:
             continue
         if regel.controle in ROW_CHECKS:
-            results += _row_results(regel, frame, ctx, base)
+            made += _row_checks(regel, frame, ctx, base, examples)
         elif regel.controle == "aantal_rijen_verandering":
-            change = row_count_change(len(frame), previous_row_count, defs)
-            if change:
-                results.append(make_result(regel, None, len(frame), base | change, ctx))
+            made.append(row_count_check(regel, len(frame), previous_row_count, ref, defs))
         else:
-            results += _structure_results(regel, frame, ctx, base)
-    return results
+            made.append(Check(regel, None, _structure_results(regel, frame, ctx, base)))
+    return made
+
+
+def evaluate(
+    frame: DeliveryFrame,
+    ref: DeliveryRef,
+    defs: Definitions,
+    previous_row_count: int | None = None,
+    examples: bool = True,
+) -> list[RuleResult]:
+    """Every general and bron rule on a readable delivery; only failing rules give a result (see `checks`)."""
+    return [r for check in checks(frame, ref, defs, previous_row_count, examples) for r in check.results]

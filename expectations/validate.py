@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from expectations.rules import RuleResult, ValidationReport, evaluate, make_result
+from expectations.rules import RuleResult, ValidationReport, checks, make_result
 from sources.archive import sha256_of
 from sources.definitions import Definitions, Regel, vandaag
 from sources.inbox import DeliveryRef, InboxPathError, delivery_format, parse_delivery_path, parse_peildatum
@@ -113,14 +113,13 @@ def validate_file(
     peildatum: date | str | None = None,
     previous_row_count: int | None = None,
     sha256: str | None = None,
-    evaluate_rows: bool = True,
+    examples: bool = True,
 ) -> ValidationReport:
     """Validate one delivery file; organisation, bron and peildatum default to what its inbox path says.
 
-    `sha256` spares hashing the file again when the caller has done so. `evaluate_rows=False` reads the
-    file and makes the checks before reading, but leaves the rules on the records to the caller: delivery
-    intake has Great Expectations evaluate them (the same masks), and evaluating them here too doubled
-    the validation time of every delivery.
+    `sha256` spares hashing the file again when the caller has done so. The checks made after reading
+    are kept in `report.checks`: delivery intake has Great Expectations validate them. `examples=False`
+    leaves the failing values out of the results (`rules.checks`), as the Great Expectations path does.
     """
     path = Path(path)
     organisatie_code, bron, peildatum, path_error = _resolve_ref(path, inbox, organisatie_code, bron, peildatum)
@@ -158,8 +157,8 @@ def validate_file(
         report.timings["read"] = (started, time.time())
     report.row_count = len(frame)
     report.frame = frame
-    if evaluate_rows:
-        started = time.time()
-        report.results += evaluate(frame, ref, defs, previous_row_count)
-        report.timings["rules"] = (started, time.time())
+    started = time.time()
+    report.checks = checks(frame, ref, defs, previous_row_count, examples)
+    report.results += [r for check in report.checks for r in check.results]
+    report.timings["rules"] = (started, time.time())
     return report

@@ -2,27 +2,37 @@
 
 Pure export writing, no Dagster (pipelines/exports.py wraps it in an asset):
 
-1. Read, on a short read-only warehouse connection, every contract mart's exportable rows:
-   all rows except the national roll-ups (jeugdregio_code TOTAAL, "all regions"; for caseload
-   and personeel, which have no region, organisatie_code TOTAAL, "all organisations"). Those
-   aggregate other regions' data and the contract gives a region "only that region's rows".
-   Only the columns of the mart's .yml, less the maxima (max_wachttijd_dagen: a maximum is
-   one child's value, section 5.2). Every mart carries all its period kinds (periode_type).
-   Plus the deliveries in force (meta.leveringen) and the delivery monitor's rows that are not
-   on time (marts.aanlevering, when built) for the manifests.
-2. Apply disclosure control once per mart (exports/disclosure.py) on those rows, so a row that
-   appears in several exports (caseload, personeel) is suppressed identically in each.
-3. Per region: the region marts' rows with that jeugdregio_code (its TOTAAL-over-gemeente and
+1. Up to date? On a short read-only warehouse connection: the fingerprint every exported mart
+   was last built with (`meta.model_inhoud`, marts/incremental.py), the deliveries in force
+   (meta.leveringen) and the delivery monitor's rows that are not on time (marts.aanlevering),
+   hashed with the export settings and this package's code. Equal to the digest recorded by the
+   last publication (`exports/.versies/staat.json`) while every region link still points where
+   it said: nothing is read or written (`ExportSummary.skipped`).
+2. Otherwise read every contract mart's exportable rows: all rows except the national roll-ups
+   (jeugdregio_code TOTAAL, "all regions"; for caseload and personeel, which have no region,
+   organisatie_code TOTAAL, "all organisations"). Those aggregate other regions' data and the
+   contract gives a region "only that region's rows". Only the columns of the mart's .yml, less
+   the maxima (max_wachttijd_dagen: a maximum is one child's value, section 5.2). Every mart
+   carries all its period kinds (periode_type).
+3. Apply disclosure control once per mart (exports/disclosure.py) on those rows, so a row that
+   appears in several exports (caseload, personeel) is suppressed identically in each. Each
+   region mart is then grouped by region once (a stable sort), so a region's rows are a slice.
+4. Per region: the region marts' rows with that jeugdregio_code (its TOTAAL-over-gemeente and
    TOTAAL-over-organisation rows included); caseload and personeel restricted to the
    organisations active in the region (any row for the region in a mart with both an
-   organisation and a region), with their organisation-wide figures. Written by DuckDB COPY
-   from an in-memory connection, then `manifest.json` (with the delivery news of the region's
-   organisations: what the region report says about missing and quarantined deliveries).
-4. Atomic publication: everything goes to `exports/.versies/<version>/<region>/`; only when
-   every region is complete, each `exports/<region>` symlink is swapped with os.replace (atomic
-   on POSIX). A failure before that removes the new version and leaves the old links alone.
-   Versions linked now or just before this run are kept (a reader still walking the previous
-   export keeps its files for one more run); older ones are removed.
+   organisation and a region), with their organisation-wide figures. Its manifest names only
+   the region's organisations: their deliveries in force and their delivery news. A digest of
+   everything the region would publish (each table's Arrow IPC stream, the manifest without
+   generated_at, run_id and file checksums) decides: equal to the one recorded for the
+   region's current version, the region keeps its link and files; else its files are written
+   by DuckDB COPY from an in-memory connection, then `manifest.json`.
+5. Atomic publication: changed regions go to `exports/.versies/<version>/<region>/`; only when
+   all of them are complete, each changed `exports/<region>` symlink is swapped with os.replace
+   (atomic on POSIX), links of regions no longer exported are removed, and then the state file
+   is replaced. A failure before that removes the new version and leaves the old links and
+   state alone (the next run finds the state out of date and does the work again). Versions
+   linked now or just before this run are kept (a reader still walking the previous export
+   keeps its files for one more run); older ones are removed.
 
 Files are deterministic (rows sorted by key, fixed writer settings), so two runs on the same
 inbox give byte-identical parquet files; the manifests differ only in generated_at and run_id.
@@ -30,25 +40,30 @@ inbox give byte-identical parquet files; the manifests differ only in generated_
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
 import shutil
+import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from exports.disclosure import ONDERDRUKT, DisclosureResult, DisclosureSpec, suppress
+from exports.disclosure import AFGEREKEND, ONDERDRUKT, PERSOONSNIVEAU, DisclosureResult, DisclosureSpec, suppress
 from marts import warehouse
 from marts.catalog import TOTAAL, Column, ModelSpec, catalog, marts
 from marts.registry import current_deliveries, table_exists
-from marts.sql import SqlFolder
+from marts.sql import SqlFolder, run_sql
 from sources.archive import sha256_of
 from sources.definitions import Definitions, current_definitions
 from sources.paths import exports_dir
@@ -56,6 +71,9 @@ from sources.paths import exports_dir
 SQL = SqlFolder(Path(__file__).parent / "sql")
 
 VERSIONS_DIR = ".versies"
+# What the last publication published: inside .versies, so never inside a region's folder.
+STATE_FILE = "staat.json"
+STATE_FORMAT = 1
 MANIFEST = "manifest.json"
 REGION = "jeugdregio_code"
 ORGANISATION = "organisatie_code"
@@ -74,12 +92,18 @@ class MartRows:
 
 @dataclass
 class ExportSummary:
-    version: str
+    version: str  # the version folder written by this run ("" when no region changed)
     path: Path
-    regions: list[str] = field(default_factory=list)
+    regions: list[str] = field(default_factory=list)  # every region exported (changed or not)
+    changed: list[str] = field(default_factory=list)  # written into `version` and switched
+    unchanged: list[str] = field(default_factory=list)  # same content: link and files kept
+    removed: list[str] = field(default_factory=list)  # no longer exported: link removed
+    skipped: bool = False  # nothing changed since the last publication: nothing read or written
+    # Over the exports in force after this run (all regions, written or kept):
     files: int = 0
     rows: int = 0
-    suppressed_rows: int = 0  # rows with onderdrukt = true over all files written
+    suppressed_rows: int = 0  # rows with onderdrukt = true
+    files_written: int = 0
     primary_cells: int = 0
     complementary_cells: int = 0
     derived_cells: int = 0
@@ -128,8 +152,31 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def read_mart(con: duckdb.DuckDBPyConnection, spec: ModelSpec) -> pa.Table:
-    """The exportable rows of one mart (all but the national roll-ups), sorted by key; no maxima.
+def _hidden_rows(spec: ModelSpec, disclosure: DisclosureSpec | None, drempel: int, afronding: int | None) -> str:
+    """SQL: the rows disclosure control leaves out whatever their cell keys ("false" when none).
+
+    A person-level row whose every count is empty or so small that even rounded up it stays
+    under the threshold (threshold 10, base 5: at most 5). About half of the rows of instroom,
+    uitstroom and stand: not reading them halves the export's reading and suppression.
+    """
+    if disclosure is None or disclosure.soort != PERSOONSNIVEAU or not disclosure.counts:
+        return "false"
+    base = afronding or 1
+    most = (-(-drempel // base) - 1) * base  # the largest count whose rounding up stays under drempel
+    return " AND ".join(f"({_ident(c)} IS NULL OR {_ident(c)} <= {most})" for c in disclosure.counts)
+
+
+def read_mart(
+    con: duckdb.DuckDBPyConnection,
+    spec: ModelSpec,
+    disclosure: DisclosureSpec | None = None,
+    drempel: int = 1,
+    afronding: int | None = None,
+) -> pa.Table:
+    """The exportable rows of one mart (all but the national roll-ups); no maxima. A region mart
+    grouped by region and in key order within a region, the others in key order: DuckDB sorts
+    faster than a sort of the arrow table, and the region's rows are one run. With `disclosure`,
+    without the rows it would leave out anyway (`_hidden_rows`; `hidden_counts` counts them).
 
     With the mart's cell keys (`intern` columns), which the disclosure step reads and drops.
     """
@@ -137,13 +184,44 @@ def read_mart(con: duckdb.DuckDBPyConnection, spec: ModelSpec) -> pa.Table:
     spec = export_spec(spec)
     check_columns(spec.column_names)
     (statement,) = SQL.statements("exportrijen")
+    order = [REGION] if REGION in spec.column_names else []
     sql = statement.format(
         columns=", ".join(_ident(c) for c in [*spec.column_names, *cell_keys]),
         table=f"{_ident(spec.schema)}.{_ident(spec.name)}",
         filter_column=_ident(_filter_column(spec)),
-        key=", ".join(_ident(k) for k in spec.key),
+        order=", ".join(_ident(k) for k in [*order, *(k for k in spec.key if k not in order)]),
+        weggelaten=_hidden_rows(spec, disclosure, drempel, afronding),
     )
     return con.execute(sql).to_arrow_table()
+
+
+def hidden_counts(
+    con: duckdb.DuckDBPyConnection, spec: ModelSpec, disclosure: DisclosureSpec, drempel: int, afronding: int | None
+) -> tuple[int, int, int]:
+    """(rows, count cells, derived figures) that `suppress` would have dropped and emptied in the
+    rows read_mart leaves out: every count present there is under the threshold, and a derived
+    figure is emptied when its basis is under its threshold or, a percentage, its period is not settled."""
+    hidden = _hidden_rows(spec, disclosure, drempel, afronding)
+    if hidden == "false":
+        return 0, 0, 0
+    primary = " + ".join(f"count({_ident(c)})" for c in disclosure.counts)
+    derived = []
+    for column, basis in disclosure.derived.items():
+        cases = " + ".join(f"coalesce({_ident(b)}, 0)" for b in basis) or "0"
+        gone = f"{cases} < {drempel * disclosure.factor.get(column, 1)}"
+        if column in disclosure.percentages and AFGEREKEND in spec.column_names:
+            gone += f" OR NOT coalesce({_ident(AFGEREKEND)}, false)"
+        derived.append(f"count(*) FILTER (WHERE {_ident(column)} IS NOT NULL AND ({gone}))")
+    (statement,) = SQL.statements("exportrijen_weggelaten")
+    sql = statement.format(
+        table=f"{_ident(spec.schema)}.{_ident(spec.name)}",
+        filter_column=_ident(_filter_column(spec)),
+        weggelaten=hidden,
+        primair=primary,
+        afgeleid=" + ".join(derived) or "0",
+    )
+    rows, primary_cells, derived_cells = con.execute(sql).fetchone()
+    return int(rows), int(primary_cells or 0), int(derived_cells or 0)
 
 
 def source_deliveries(con: duckdb.DuckDBPyConnection, defs: Definitions) -> list[dict]:
@@ -167,6 +245,18 @@ def delivery_status(con: duckdb.DuckDBPyConnection) -> list[dict] | None:
         return None
     names = ["organisatie_code", "bron", "verwachte_maand", "status", "leverdatum", "regels"]
     return [dict(zip(names, row, strict=True)) for row in SQL.run(con, "aanleverstatus", fetch=True)]
+
+
+def built_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """table -> the fingerprint it was last built with (marts/incremental.py), on a read-only connection.
+
+    marts.incremental.recorded() first creates the meta schema, which a read-only connection
+    refuses; a warehouse without the table has no fingerprints (the export then always compares
+    region by region).
+    """
+    if not table_exists(con, "meta", "model_inhoud"):
+        return {}
+    return dict(run_sql(con, "meta/model_vingerafdrukken", fetch=True))
 
 
 def _distinct(table: pa.Table, column: str) -> set[str]:
@@ -212,10 +302,40 @@ def write_parquet(con: duckdb.DuckDBPyConnection, table: pa.Table, path: Path, s
         con.unregister("_bestand")
 
 
-def _region_rows(table: pa.Table, region: str, organisations: list[str]) -> pa.Table:
-    if REGION in table.column_names:
-        return table.filter(pc.equal(table.column(REGION), region))
-    return table.filter(pc.is_in(table.column(ORGANISATION), value_set=pa.array(organisations, pa.string())))
+class RegionSplit:
+    """One disclosed mart, with per region the positions of its rows.
+
+    A region mart's region column is encoded and sorted once with a stable sort, so each region's
+    positions are one run of that order, in key order: taking them equals filtering the mart by
+    region, without a pass over the whole mart per region. caseload and personeel (no region)
+    are filtered by the region's organisations; they are small. Rows are taken (fresh buffers),
+    never sliced: a slice shares its last bitmap byte with the next region's rows, and the
+    region's digest must depend on its own rows only.
+    """
+
+    def __init__(self, mart: MartRows) -> None:
+        self.spec = mart.spec
+        self.table = mart.disclosure.table
+        self.by_region = REGION in self.table.column_names
+        self.positions: dict[str, np.ndarray] = {}
+        if not self.by_region:
+            return
+        encoded = pc.dictionary_encode(self.table.column(REGION)).combine_chunks()
+        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+        order = np.argsort(codes, kind="stable")
+        counts = np.bincount(codes[codes >= 0], minlength=len(encoded.dictionary))
+        start = int((codes < 0).sum())  # rows without a region sort first and belong to none
+        for name, count in zip(encoded.dictionary.to_pylist(), counts.tolist(), strict=True):
+            self.positions[name] = order[start : start + count]
+            start += count
+
+    def rows(self, region: str, organisations: list[str]) -> pa.Table:
+        if self.by_region:
+            positions = self.positions.get(region, np.zeros(0, dtype=np.int64))
+        else:
+            mask = pc.is_in(self.table.column(ORGANISATION), value_set=pa.array(organisations, pa.string()))
+            positions = np.flatnonzero(pc.fill_null(mask, False).to_numpy(zero_copy_only=False))
+        return self.table.take(pa.array(positions, pa.int64()))
 
 
 def _check_region_code(region: str) -> None:
@@ -229,38 +349,117 @@ def _version_name(generated_at: datetime, run_id: str) -> str:
     return f"{generated_at:%Y%m%dT%H%M%S%f}Z-{safe}"
 
 
+@cache
+def _code_digest() -> str:
+    """This package's code and the writers' versions: a change in how files are made changes every digest."""
+    digest = hashlib.sha256(f"{STATE_FORMAT}|duckdb {duckdb.__version__}|pyarrow {pa.__version__}".encode())
+    package = Path(__file__).parent
+    for path in sorted([*package.glob("*.py"), *package.glob("sql/*.sql")]):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str).encode()
+
+
+def input_digest(
+    specs: list[ModelSpec],
+    built: dict[str, str],
+    settings: dict,
+    deliveries: list[dict],
+    status: list[dict] | None,
+) -> str | None:
+    """What the exports are made of, cheaply: None when a mart has no recorded fingerprint."""
+    marts_built = {spec.table: built.get(spec.table) for spec in specs}
+    if None in marts_built.values():
+        return None
+    columns = {spec.name: spec.column_names for spec in specs}
+    parts = [_code_digest(), marts_built, columns, settings, deliveries, status]
+    return hashlib.sha256(b"\n".join(_json(p) for p in parts)).hexdigest()
+
+
+def region_digest(tables: list[tuple[ModelSpec, pa.Table]], manifest: dict) -> str:
+    """Everything a region would publish: each table's rows (Arrow IPC stream, schema included),
+    the file metadata, and its manifest without generated_at, run_id and file checksums."""
+    digest = hashlib.sha256(_code_digest().encode())
+    for spec, rows in tables:
+        digest.update(f"\0{spec.name}\0{_metadata_literal(spec)}\0".encode())
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, rows.schema) as stream:
+            stream.write_table(rows)
+        digest.update(memoryview(sink.getvalue()))
+    digest.update(_json(manifest))
+    return digest.hexdigest()
+
+
+def read_state(exports: Path) -> dict:
+    """The state the last publication recorded (empty when there is none or it is unreadable)."""
+    path = exports / VERSIONS_DIR / STATE_FILE
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return state if isinstance(state, dict) and state.get("formaat") == STATE_FORMAT else {}
+
+
+def _write_state(exports: Path, state: dict) -> None:
+    path = exports / VERSIONS_DIR / STATE_FILE
+    tmp = path.with_name(f".{STATE_FILE}.nieuw")
+    tmp.write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _state_in_force(exports: Path, state: dict) -> bool:
+    """Every region link points at the version the state names, and that version is there."""
+    recorded = {region: entry.get("versie") for region, entry in state.get("regio", {}).items()}
+    if not recorded or _linked_versions(exports) != recorded:
+        return False
+    return all((exports / VERSIONS_DIR / v / r / MANIFEST).is_file() for r, v in recorded.items())
+
+
+def _manifest_body(
+    settings: dict,
+    region: str,
+    organisations: list[str],
+    deliveries: list[dict],
+    status: list[dict] | None,
+    files: list[dict],
+) -> dict:
+    """A region's manifest without generated_at and run_id, its files without checksums.
+
+    Deliveries and delivery news of the region's own organisations only: another region's GI
+    delivering a month changes nothing here, and a region learns nothing about organisations
+    that do not work in it.
+    """
+    own = set(organisations)
+    return {
+        **settings,
+        "leveringen": [d for d in deliveries if d["organisatie_code"] in own],
+        "aanlevering": None if status is None else [r for r in status if r["organisatie_code"] in own],
+        "regio": region,
+        "organisaties": organisations,
+        "bestanden": files,
+    }
+
+
 def _write_region(
     writer: duckdb.DuckDBPyConnection,
     folder: Path,
-    region: str,
-    organisations: list[str],
-    tables: list[MartRows],
-    manifest_head: dict,
-    summary: ExportSummary,
-) -> None:
+    tables: list[tuple[ModelSpec, pa.Table]],
+    head: dict,
+    body: dict,
+) -> int:
+    """Write one region's files and manifest; the number of files."""
     folder.mkdir(parents=True)
     files = []
-    for mart in tables:
-        rows = _region_rows(mart.disclosure.table, region, organisations)
-        path = folder / f"{mart.spec.name}.parquet"
-        write_parquet(writer, rows, path, mart.spec)
-        suppressed = int(pc.sum(pc.cast(rows.column(ONDERDRUKT), pa.int64())).as_py() or 0)
-        files.append(
-            {
-                "bestand": path.name,
-                "mart": mart.spec.name,
-                "rijen": rows.num_rows,
-                "onderdrukte_rijen": suppressed,
-                "sha256": sha256_of(path),
-            }
-        )
-        summary.files += 1
-        summary.rows += rows.num_rows
-        summary.suppressed_rows += suppressed
-    manifest = {**manifest_head, "regio": region, "organisaties": organisations, "bestanden": files}
-    if manifest_head["aanlevering"] is not None:  # the delivery news of this region's organisations only
-        manifest["aanlevering"] = [r for r in manifest_head["aanlevering"] if r["organisatie_code"] in organisations]
+    for (spec, rows), entry in zip(tables, body["bestanden"], strict=True):
+        path = folder / entry["bestand"]
+        write_parquet(writer, rows, path, spec)
+        files.append({**entry, "sha256": sha256_of(path)})
+    manifest = {**head, **body, "bestanden": files}
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return len(files)
 
 
 def _linked_versions(root: Path) -> dict[str, str]:
@@ -290,18 +489,72 @@ def _swap_link(root: Path, region: str, version: str) -> None:
     os.replace(tmp, link)
 
 
-def publish(root: Path, version: str, regions: list[str]) -> None:
-    """Switch every region's link to `version`, drop links of regions no longer exported, prune versions."""
+def publish(root: Path, version: str, regions: list[str], unchanged: Iterable[str] = ()) -> None:
+    """Switch the links of `regions` to `version`, keep those of `unchanged`, drop every other link, prune.
+
+    Kept: every version a region links to now, and every version linked before this call.
+    """
     (root / VERSIONS_DIR).mkdir(parents=True, exist_ok=True)
     before = _linked_versions(root)
+    kept = set(unchanged)
     for region in regions:
         _swap_link(root, region, version)
-    for region in sorted(set(before) - set(regions)):
+    for region in sorted(set(before) - set(regions) - kept):
         (root / region).unlink()
     keep = {version, *before.values()}
     for entry in sorted((root / VERSIONS_DIR).iterdir()):
-        if entry.name not in keep:
+        if entry.is_dir() and not entry.is_symlink() and entry.name not in keep:
             shutil.rmtree(entry, ignore_errors=True)
+
+
+def _skipped(exports: Path, state: dict, start: float) -> ExportSummary:
+    regions = sorted(state["regio"])
+    entries = [state["regio"][r] for r in regions]
+    cells = state.get("cellen", {})
+    return ExportSummary(
+        version="",
+        path=exports,
+        regions=regions,
+        unchanged=regions,
+        skipped=True,
+        files=sum(e.get("bestanden", 0) for e in entries),
+        rows=sum(e.get("rijen", 0) for e in entries),
+        suppressed_rows=sum(e.get("onderdrukte_rijen", 0) for e in entries),
+        primary_cells=cells.get("primair", 0),
+        complementary_cells=cells.get("complementair", 0),
+        derived_cells=cells.get("afgeleid", 0),
+        seconds=time.monotonic() - start,
+    )
+
+
+def up_to_date(root: Path, defs: Definitions | None = None) -> bool:
+    """Whether the exports in force were published from the marts, deliveries and settings there are now.
+
+    The test `export_regions` makes before it reads anything; on a short read-only connection.
+    """
+    defs = defs or current_definitions()
+    exports = exports_dir(root)
+    state = read_state(exports)
+    if not state:
+        return False
+    specs = export_specs()
+    with warehouse.connect(root, read_only=True) as con:
+        inputs = input_digest(
+            specs, built_fingerprints(con), _settings(defs, specs), source_deliveries(con, defs), delivery_status(con)
+        )
+    return inputs is not None and state.get("invoer") == inputs and _state_in_force(exports, state)
+
+
+def _settings(defs: Definitions, specs: list[ModelSpec]) -> dict:
+    rules = defs.instellingen.onderdrukking
+    return {
+        "definities_versie": defs.versie,
+        "onderdrukking": {
+            "drempel": rules.drempel,
+            "afronding": rules.afronding,
+            "rijsoorten": {spec.name: rules.marts[spec.name].soort for spec in specs},
+        },
+    }
 
 
 def export_regions(
@@ -310,83 +563,166 @@ def export_regions(
     defs: Definitions | None = None,
     generated_at: datetime | None = None,
 ) -> ExportSummary:
-    """Write and publish the region exports of data dir `root` from its warehouse."""
+    """Publish the region exports of data dir `root` from its warehouse: only what changed (module docstring)."""
     start = time.monotonic()
     defs = defs or current_definitions()
     rules = defs.instellingen.onderdrukking
     generated_at = generated_at or datetime.now(UTC)
     specs = export_specs()
+    exports = exports_dir(root)
+    state = read_state(exports)
+    settings = _settings(defs, specs)
 
     # A short read-only connection: everything needed is read into memory, then it closes.
     with warehouse.connect(root, read_only=True) as con:
-        tables = {spec.name: read_mart(con, spec) for spec in specs}
         deliveries = source_deliveries(con, defs)
         status = delivery_status(con)
+        inputs = input_digest(specs, built_fingerprints(con), settings, deliveries, status)
+        if inputs is not None and state.get("invoer") == inputs and _state_in_force(exports, state):
+            return _skipped(exports, state, start)
+        disclosure = {spec.name: DisclosureSpec.for_mart(spec, rules) for spec in specs}
+        tables = {s.name: read_mart(con, s, disclosure[s.name], rules.drempel, rules.afronding) for s in specs}
+        hidden = {s.name: hidden_counts(con, s, disclosure[s.name], rules.drempel, rules.afronding) for s in specs}
 
     regions, organisations = regions_and_organisations(tables)
     for region in regions:
         _check_region_code(region)
-    disclosed = [
-        MartRows(
-            spec, suppress(tables[spec.name], DisclosureSpec.for_mart(spec, rules), rules.drempel, rules.afronding)
+    disclosed = []
+    for spec in specs:
+        # Suppression is row by row: the order read_mart gives (a region's rows in key order) stays.
+        result = suppress(tables.pop(spec.name), disclosure[spec.name], rules.drempel, rules.afronding, presorted=True)
+        rows, primary, derived = hidden[spec.name]
+        result = replace(
+            result,
+            dropped_rows=result.dropped_rows + rows,
+            primary_cells=result.primary_cells + primary,
+            derived_cells=result.derived_cells + derived,
         )
-        for spec in specs
-    ]
+        disclosed.append(MartRows(spec, result))
     for mart in disclosed:
         check_columns(mart.disclosure.table.column_names)
+    splits = [RegionSplit(mart) for mart in disclosed]
 
-    exports = exports_dir(root)
+    linked = _linked_versions(exports)
     version = _version_name(generated_at, run_id)
+    # The same run id and time again (a retried run): never reuse a version some region still links to.
+    base, n = version, 1
+    while version in linked.values():
+        n += 1
+        version = f"{base}-{n}"
     version_dir = exports / VERSIONS_DIR / version
-    summary = ExportSummary(version=version, path=exports, regions=regions)
+    summary = ExportSummary(version="", path=exports, regions=regions)
     for mart in disclosed:
         summary.primary_cells += mart.disclosure.primary_cells
         summary.complementary_cells += mart.disclosure.complementary_cells
         summary.derived_cells += mart.disclosure.derived_cells
-    manifest_head = {
-        "generated_at": generated_at.isoformat(),
-        "run_id": run_id,
-        "definities_versie": defs.versie,
-        "onderdrukking": {
-            "drempel": rules.drempel,
-            "afronding": rules.afronding,
-            "rijsoorten": {spec.name: rules.marts[spec.name].soort for spec in specs},
-        },
-        "leveringen": deliveries,
-        "aanlevering": status,
-    }
+    head = {"generated_at": generated_at.isoformat(), "run_id": run_id}
+    previous = state.get("regio", {})
+    published: dict[str, dict] = {}
 
     if version_dir.exists():
-        shutil.rmtree(version_dir)
-    writer = duckdb.connect()
+        shutil.rmtree(version_dir)  # left by a run that failed: linked by no region
+    writers: list[duckdb.DuckDBPyConnection] = []
+    local = threading.local()
+    lock = threading.Lock()
+
+    def writer() -> duckdb.DuckDBPyConnection:
+        """This thread's in-memory DuckDB for COPY, with one thread: the file layout does not depend
+        on the machine, so checksums are stable."""
+        if not hasattr(local, "con"):
+            local.con = duckdb.connect()
+            local.con.execute("SET threads = 1")
+            with lock:
+                writers.append(local.con)
+        return local.con
+
+    def region_export(region: str) -> tuple[bool, dict, int]:
+        """(changed, its state entry, files written) of one region: digest, and write when it changed."""
+        tables_of_region = [(split.spec, split.rows(region, organisations[region])) for split in splits]
+        files = [
+            {
+                "bestand": f"{spec.name}.parquet",
+                "mart": spec.name,
+                "rijen": rows.num_rows,
+                "onderdrukte_rijen": int(pc.sum(pc.cast(rows.column(ONDERDRUKT), pa.int64())).as_py() or 0),
+            }
+            for spec, rows in tables_of_region
+        ]
+        body = _manifest_body(settings, region, organisations[region], deliveries, status, files)
+        digest = region_digest(tables_of_region, body)
+        old = previous.get(region, {})
+        changed = not (old.get("inhoud") == digest and linked.get(region) == old.get("versie"))
+        written = _write_region(writer(), version_dir / region, tables_of_region, head, body) if changed else 0
+        entry = {
+            "versie": version if changed else old["versie"],
+            "inhoud": digest,
+            "bestanden": len(files),
+            "rijen": sum(f["rijen"] for f in files),
+            "onderdrukte_rijen": sum(f["onderdrukte_rijen"] for f in files),
+        }
+        return changed, entry, written
+
     try:
-        # One thread: the file layout does not depend on the machine, so checksums are stable.
-        writer.execute("SET threads = 1")
-        for region in regions:
-            _write_region(
-                writer, version_dir / region, region, organisations[region], disclosed, manifest_head, summary
-            )
+        # Regions in parallel: taking, hashing and COPY release the GIL. Every task ends before
+        # the results are looked at, so a failure never leaves a writer behind in the new version.
+        with ThreadPoolExecutor(max_workers=max(1, min(len(regions), os.cpu_count() or 1, 4))) as pool:
+            futures = [pool.submit(region_export, region) for region in regions]
+            wait(futures)
+        for region, future in zip(regions, futures, strict=True):
+            changed, entry, written = future.result()
+            (summary.changed if changed else summary.unchanged).append(region)
+            summary.files_written += written
+            published[region] = entry
     except BaseException:
         shutil.rmtree(version_dir, ignore_errors=True)
         raise
     finally:
-        writer.close()
+        for con in writers:
+            con.close()
 
-    publish(exports, version, regions)
+    summary.removed = sorted(set(linked) - set(regions))
+    if summary.changed:
+        summary.version = version
+    publish(exports, version, summary.changed, summary.unchanged)
+    # Only now, after every link is in place: a crash before this leaves the old state, so the
+    # next run compares again and redoes what is missing.
+    _write_state(
+        exports,
+        {
+            "formaat": STATE_FORMAT,
+            "invoer": inputs,
+            "regio": published,
+            "cellen": {
+                "primair": summary.primary_cells,
+                "complementair": summary.complementary_cells,
+                "afgeleid": summary.derived_cells,
+            },
+        },
+    )
+    summary.files = sum(e["bestanden"] for e in published.values())
+    summary.rows = sum(e["rijen"] for e in published.values())
+    summary.suppressed_rows = sum(e["onderdrukte_rijen"] for e in published.values())
     summary.seconds = time.monotonic() - start
     return summary
 
 
 __all__ = [
     "ExportSummary",
+    "RegionSplit",
+    "built_fingerprints",
     "check_columns",
     "delivery_status",
     "export_regions",
     "export_spec",
     "export_specs",
+    "hidden_counts",
+    "input_digest",
+    "up_to_date",
     "is_maximum",
     "publish",
     "read_mart",
+    "read_state",
+    "region_digest",
     "regions_and_organisations",
     "source_deliveries",
     "write_parquet",

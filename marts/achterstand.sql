@@ -7,6 +7,7 @@
 -- trajectory); which norm is which column follows from the norm's target date in
 -- modellen.normtermijnen, so no norm code or term is written here. Counts are additive: one
 -- GROUPING SETS pass over the counts at the finest grain.
+-- Stored unsorted: whoever reads it sorts (the exports by key), and sorting millions of rows costs.
 CREATE OR REPLACE TABLE marts.achterstand AS
 WITH termijnen AS (
     SELECT
@@ -56,5 +57,4 @@ FROM per_regio
 GROUP BY
     peildatum,
     kader,
-    GROUPING SETS ((organisatie_code, jeugdregio_code), (organisatie_code), (jeugdregio_code), ())
-ORDER BY peildatum, organisatie_code, jeugdregio_code, kader;
+    GROUPING SETS ((organisatie_code, jeugdregio_code), (organisatie_code), (jeugdregio_code), ());

@@ -114,9 +114,13 @@ class ModelSpec(_Model):
                 if basis not in names or self.column(basis).role != "count":
                     raise ValueError(f"basis {basis} of {col.name} is not a count column")
         for dep in self.depends_on:
-            if dep.split(".")[0] not in ("staging", "referentie", "modellen", "meta") or dep.count(".") != 1:
+            if (
+                dep.split(".")[0] not in ("staging", "referentie", "historie", "modellen", "meta")
+                or dep.count(".") != 1
+            ):
                 raise ValueError(
-                    f"depends_on {dep!r}: expected staging.<bron>, referentie.<table>, modellen.<model> or meta.<table>"
+                    f"depends_on {dep!r}: expected staging.<bron>, referentie.<table>, historie.<table>, "
+                    "modellen.<model> or meta.<table>"
                 )
         return self
 

@@ -59,6 +59,9 @@ CHECK_KINDS: dict[str, CheckKind] = {
         CheckKind("binnen_maandraster", "WARN", blocking=False, reads=("modellen.maanden",)),
         # A late partner is news for the board, not a failed run.
         CheckKind("versheid", "WARN", blocking=False, named=True),
+        # A partner's chain links fell sharply (another key?), or one region's partners used different keys.
+        CheckKind("koppelgraad_daling", "WARN", blocking=False, named=True),
+        CheckKind("sleutelconflict", "WARN", blocking=False, named=True),
     )
 }
 
@@ -106,6 +109,13 @@ def _descriptions(spec: ModelSpec) -> dict[str, Callable[[], str]]:
         "versheid": lambda: (
             "Warns about every organisation and bron whose next delivery after its latest accepted one is more "
             "than aanlevering.signaal_na_dagen past that month's end (definitions/instellingen.yaml)."
+        ),
+        "koppelgraad_daling": lambda: (
+            "Warns about every delivery in force whose share of records linking to the other partners fell "
+            "sharply against the organisation's previous delivery (koppelgraad in definitions/instellingen.yaml)."
+        ),
+        "sleutelconflict": lambda: (
+            "Warns about every jeugdregio and month in which partners delivered with different key fingerprints."
         ),
     }
 
@@ -198,7 +208,7 @@ def run_check(con: duckdb.DuckDBPyConnection, spec: ModelSpec, check: str) -> Ch
         cols = [c for c in REGION_COLUMNS if c in spec.column_names]
         return _combine(check, [_query(con, "regiocodes", tabel=table, kolom=c) for c in cols])
     if check == "rollup_is_som":
-        cols = ", ".join(spec.columns_with(additive=True))
+        additive = spec.columns_with(additive=True)
         parts = [
             _query(
                 con,
@@ -207,7 +217,10 @@ def run_check(con: duckdb.DuckDBPyConnection, spec: ModelSpec, check: str) -> Ch
                 dim=dim,
                 ouder=spec.nested.get(dim, "NULL"),
                 sleutels=", ".join(spec.key),
-                kolommen=cols,
+                kolommen=", ".join(additive),
+                sommen=", ".join(f"sum({c}) AS som__{c}" for c in additive),
+                somkolommen=", ".join(f"som__{c}" for c in additive),
+                som_van_kolom="CASE kolom " + " ".join(f"WHEN '{c}' THEN som__{c}" for c in additive) + " END",
             )
             for dim in spec.rollups
         ]
@@ -218,6 +231,8 @@ def run_check(con: duckdb.DuckDBPyConnection, spec: ModelSpec, check: str) -> Ch
         return _combine(check, [_query(con, "voorraad_stroom")])
     if check == "versheid":
         return _versheid(con)
+    if check in ("koppelgraad_daling", "sleutelconflict"):
+        return _combine(check, [_query(con, check)])
     raise ValueError(f"unknown check {check!r}")
 
 

@@ -8,6 +8,7 @@
 -- report's receipt -> the trajectory's jeugdbeschermer (modellen.ketenschakels). Medians and
 -- p90 over the period's cases (modellen.perioden); TOTAAL rows for all organisations, all
 -- regions, both, and all kaders are computed from the cases.
+-- Stored unsorted: whoever reads it sorts (the exports by key), and sorting millions of rows costs.
 CREATE OR REPLACE TABLE marts.doorlooptijden AS
 WITH eind_houders AS (
     -- Per trajectory and GI step: the measure holding the trajectory's event date.
@@ -121,5 +122,4 @@ GROUP BY
     stap,
     eenheid,
     GROUPING SETS ((organisatie_code, jeugdregio_code), (organisatie_code), (jeugdregio_code), ()),
-    ROLLUP (kader)
-ORDER BY periode_type, periode, organisatie_code, jeugdregio_code, stap, kader, eenheid;
+    ROLLUP (kader);

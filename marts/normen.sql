@@ -6,6 +6,7 @@
 -- peildatum); a roll-up row is settled when it is for every GI with a trajectory counted in
 -- it. pct_binnen_norm = 100 * binnen / (binnen + buiten), one decimal, only when settled.
 -- Non-additive (the percentage): TOTAAL rows for all organisations, all regions and both.
+-- Stored unsorted: whoever reads it sorts (the exports by key), and sorting millions of rows costs.
 CREATE OR REPLACE TABLE marts.normen AS
 WITH per_maand AS (
     SELECT
@@ -104,5 +105,4 @@ SELECT
     CASE WHEN afgerekend THEN round(100.0 * binnen_norm / nullif(binnen_norm + buiten_norm, 0), 1) END
         AS pct_binnen_norm,
     afgerekend
-FROM tellingen
-ORDER BY periode_type, periode, organisatie_code, jeugdregio_code, kader, norm;
+FROM tellingen;

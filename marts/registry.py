@@ -18,6 +18,10 @@ from sources.definitions import Definitions
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     run_sql(con, "meta/schema")
     run_sql(con, "historie/schema")
+    # Issue 16: the key checks' measurements, the purge registry and the frozen region history.
+    run_sql(con, "meta/schema_bewaking")
+    run_sql(con, "meta/schema_opschonen")
+    run_sql(con, "historie/basis_schema")
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
@@ -117,3 +121,9 @@ def record_check(
         bevindingen=failures,
         sinds=datetime.now(UTC).replace(tzinfo=None),
     )
+
+
+def failing_checks(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """(table, check) of every mart check whose latest outcome failed."""
+    ensure_schema(con)
+    return set(run_sql(con, "meta/falende_controles", fetch=True))

@@ -67,12 +67,25 @@ def aanlevering_parameters(defs: Definitions, today: date | None = None) -> dict
     }
 
 
+def _bewaking(defs: Definitions) -> dict[str, Any]:
+    """The key checks (issue 16): which deliveries are in force, and when a koppelgraad drop warns."""
+    k = defs.instellingen.koppelgraad
+    return {
+        "definities_versie": defs.versie,
+        "min_records": k.min_records,
+        "daling_procentpunten": k.daling_procentpunten,
+        "daling_relatief_pct": k.daling_relatief_pct,
+    }
+
+
 # Models whose SQL takes the definitions' settings as parameters.
 PARAMETERS: dict[str, Callable[[Definitions], dict[str, Any]]] = {
     "instellingen": _instellingen,
     "kaders": _kaders,
     "normtermijnen": _normtermijnen,
     "aanlevering": aanlevering_parameters,
+    "koppelgraad": _bewaking,
+    "sleutelconflicten": _bewaking,
 }
 
 
@@ -141,6 +154,7 @@ class StagingResult:
     # (organisatie_code, peildatum, levering_id, sha256, parquet path) of the deliveries in force.
     in_force: list[tuple]
     unchanged: bool
+    fingerprint: str = ""
 
 
 def _staging_fingerprint(versie: str, sleutel: str, current: list[tuple]) -> str:
@@ -153,6 +167,14 @@ def _staging_fingerprint(versie: str, sleutel: str, current: list[tuple]) -> str
         *(f"{levering_id}@{sha256}" for _, _, levering_id, sha256, _ in current),
     ]
     return sha256_text("\n".join(parts))
+
+
+def staging_up_to_date(con: duckdb.DuckDBPyConnection, defs: Definitions, bron: str) -> bool:
+    """Whether staging.<bron> was built from the deliveries in force now (what build_staging would leave)."""
+    ensure_schema(con)
+    fingerprint = _staging_fingerprint(defs.versie, record_key_sql(defs, bron), current_deliveries(con, defs, bron))
+    [(built_with, exists)] = run_sql(con, "meta/staging_vingerafdruk", fetch=True, bron=bron)
+    return bool(exists and built_with == fingerprint)
 
 
 def build_staging(con: duckdb.DuckDBPyConnection, defs: Definitions, bron: str) -> StagingResult:
@@ -189,7 +211,7 @@ def build_staging(con: duckdb.DuckDBPyConnection, defs: Definitions, bron: str) 
         update_history(con, defs, bron)
     con.execute("COMMIT")
     rows = con.execute(f"SELECT count(*) FROM staging.{bron}").fetchall()[0][0]
-    return StagingResult(bron, rows, current, unchanged)
+    return StagingResult(bron, rows, current, unchanged, fingerprint)
 
 
 def load_reference(con: duckdb.DuckDBPyConnection, defs: Definitions, name: str) -> int:

@@ -4,6 +4,7 @@
 -- roll-ups over organisations, regions, municipalities within a region, and measure types.
 -- Counted once at the finest grain first, so the roll-ups sum a small table instead of
 -- re-reading every measure-month.
+-- Stored unsorted: whoever reads it sorts (the exports by key), and sorting millions of rows costs.
 CREATE OR REPLACE TABLE marts.stand AS
 WITH per_gemeente AS (
     SELECT
@@ -41,5 +42,4 @@ GROUP BY
         (jeugdregio_code),
         ()
     ),
-    ROLLUP (maatregel_type)
-ORDER BY peildatum, organisatie_code, jeugdregio_code, gemeente_code, maatregel_type;
+    ROLLUP (maatregel_type);

@@ -6,6 +6,7 @@
 -- cases: each case is joined to every period complete for its organisation that holds its
 -- month (modellen.perioden), never averaged from months. Region by month as in instroom;
 -- TOTAAL roll-ups as in instroom.
+-- Stored unsorted: whoever reads it sorts (the exports by key), and sorting millions of rows costs.
 CREATE OR REPLACE TABLE marts.uitstroom AS
 WITH beeindigd AS (
     SELECT 'gi_maatregelen' AS bron, organisatie_code, record_sleutel, reden_einde AS categorie,
@@ -72,5 +73,4 @@ GROUP BY
         (jeugdregio_code),
         ()
     ),
-    ROLLUP (categorie)
-ORDER BY periode_type, periode, bron, organisatie_code, jeugdregio_code, gemeente_code, categorie;
+    ROLLUP (categorie);

@@ -4,6 +4,7 @@
 -- kader, from modellen.lopende_maatregelen. Non-additive (a median cannot be summed): the
 -- TOTAAL rows for all organisations, all regions and both are computed from the measures
 -- themselves, in one GROUPING SETS pass.
+-- Stored unsorted: whoever reads it sorts (the exports by key), and sorting millions of rows costs.
 CREATE OR REPLACE TABLE marts.wachttijden AS
 SELECT
     peildatum,
@@ -21,5 +22,4 @@ WHERE wachtend_op_jeugdbeschermer
 GROUP BY
     peildatum,
     kader,
-    GROUPING SETS ((organisatie_code, jeugdregio_code), (organisatie_code), (jeugdregio_code), ())
-ORDER BY peildatum, organisatie_code, jeugdregio_code, kader;
+    GROUPING SETS ((organisatie_code, jeugdregio_code), (organisatie_code), (jeugdregio_code), ());

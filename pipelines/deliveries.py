@@ -1,39 +1,54 @@
-"""Deliveries: every inbox file is a partition of `levering` (intake in marts/intake.py, validated
-by Great Expectations through expectations/gx/); `data_docs` publishes the validation results.
-The inbox sensor that adds and runs new partitions is in pipelines/automation.py.
+"""Deliveries: the whole inbox in one step (asset `leveringen`), and the Data Docs (asset `data_docs`).
+
+One step takes in every new or changed inbox file (marts/intake.py: archive, rules, a Great
+Expectations checkpoint, the verdict, a typed copy), then publishes the validation results as
+Data Docs. A file version processed before under these definitions is not processed again.
+Every delivery is named in the step's metadata with its verdict and rule results, and in the
+two checks `fouten` and `waarschuwingen`. Why one batch asset and not one partition per file:
+docs/benchmark.md ("One run").
+
+Great Expectations is imported only when a delivery is new: a run with nothing new never pays
+its ~4 s import.
 """
 
-import warnings
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import dagster as dg
 
-from expectations.gx.validation import GxValidator
-from expectations.rules import ValidationReport, safe_text
-from marts.intake import GxHook, GxRecord, IntakeResult, inbox_name, process_delivery
+from expectations.rules import RuleResult, ValidationReport, safe_text
+from marts.intake import GEACCEPTEERD, GxHook, GxRecord, inbox_file, inbox_name, process_delivery
+from marts.registry import current_deliveries, inbox_state, processed_versions, record_inbox
+from pipelines.progress import Progress
 from pipelines.resources import DUCKDB_POOL, Warehouse
+from sources.archive import sha256_of, sha256_text
 from sources.definitions import Definitions, current_definitions
 from sources.inbox import scan_inbox
+from sources.paths import inbox_dir
 
-# One partition per delivery file, keyed by its place in the inbox: <org>/<bron>/<peildatum>.<ext>.
-leveringen_partitions = dg.DynamicPartitionsDefinition(name="leveringen")
-
-# Per-delivery check results need partitioned check specs, a preview feature in Dagster 1.13;
-# pinned to 1.13.x in pyproject.toml, so the warning says nothing new at every import.
-warnings.filterwarnings(
-    "ignore", message="Specifying a partitions_def on an AssetCheckSpec", category=dg.PreviewWarning
-)
-
+LEVERINGEN = dg.AssetKey("leveringen")
+DATA_DOCS = dg.AssetKey("data_docs")
 CHECK_FOUTEN = "fouten"
 CHECK_WAARSCHUWINGEN = "waarschuwingen"
 MAX_RULES_IN_METADATA = 50
 
+# Verdicts of one delivery in one run.
+NIEUW = "nieuw"  # processed in this run
+ONGEWIJZIGD = "ongewijzigd"  # this version was processed before
+TERUG = "terug"  # an earlier version, processed before, put back under its name
+MISLUKT = "mislukt"  # could not be processed (unreadable file, an error in the pipeline)
 
-# One validator per data dir and definitions version per process: reopening the GX project costs ~0.3 s.
-_VALIDATORS: dict[tuple[Path, str], GxValidator] = {}
+
+# One validator per data dir and definitions version per process: opening the GX project costs ~0.3 s.
+_VALIDATORS: dict[tuple[Path, str], object] = {}
 
 
-def validator(defs: Definitions, root: Path) -> GxValidator:
+def validator(defs: Definitions, root: Path):
+    """The GX validator of a data dir (imports great_expectations on first use)."""
+    from expectations.gx.validation import GxValidator
+
     key = (Path(root).resolve(), defs.versie)
     if key not in _VALIDATORS:
         _VALIDATORS[key] = GxValidator(defs, root)
@@ -41,17 +56,42 @@ def validator(defs: Definitions, root: Path) -> GxValidator:
 
 
 def gx_hook(defs: Definitions, root: Path) -> GxHook:
-    """Intake's hook that runs the delivery's GX checkpoint."""
-    gx = validator(defs, root)
+    """Intake's hook that runs the delivery's GX checkpoint (GX is opened on the first delivery)."""
 
     def run(report: ValidationReport, levering_id: str, previous_row_count: int | None) -> GxRecord:
-        outcome = gx.validate(report, levering_id, previous_row_count=previous_row_count)
+        outcome = validator(defs, root).validate(report, levering_id, previous_row_count=previous_row_count)
         return GxRecord(outcome.run_id, outcome.results, outcome.data_docs_page)
 
     return run
 
 
-def inbox_keys(inbox_root) -> list[str]:
+# sha256 per (file, size, mtime) in this process: the check for news before the run and the
+# deliveries step hash each file once.
+_HASHES: dict[tuple[str, int, int], str] = {}
+
+
+def file_sha256(path: Path) -> str:
+    stat = path.lstat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _HASHES:
+        _HASHES[key] = sha256_of(path)
+    return _HASHES[key]
+
+
+def inbox_unchanged(root: Path, defs: Definitions, con) -> bool:
+    """Every inbox file holds a version processed under these definitions, the one last seen under its name."""
+    inbox = inbox_dir(root)
+    keys = inbox_keys(inbox) if inbox.is_dir() else []
+    try:
+        versions = {key: file_sha256(inbox_file(inbox, key)) for key in keys}
+    except OSError:
+        return False  # the deliveries step says which file and why
+    done = processed_versions(con, defs)
+    last_seen = inbox_state(con)
+    return all((k, v) in done and last_seen.get(k) == v for k, v in versions.items())
+
+
+def inbox_keys(inbox_root: Path) -> list[str]:
     """Every delivery file in the inbox, misplaced ones included (they are rejected, not ignored).
 
     Keyed by `inbox_name`: a name that is not valid UTF-8 or holds a control character is
@@ -63,7 +103,34 @@ def inbox_keys(inbox_root) -> list[str]:
     return sorted({inbox_name(k) for k in keys})
 
 
-def _rule_rows(results) -> list[dict]:
+@dataclass
+class Delivery:
+    """One inbox file's outcome in a run, as the run summary and the asset's metadata show it."""
+
+    levering_id: str
+    verloop: str  # NIEUW, ONGEWIJZIGD, TERUG or MISLUKT
+    status: str | None = None  # geaccepteerd | quarantaine (None: MISLUKT)
+    fouten: list[str] = field(default_factory=list)  # codes of the failing error rules
+    waarschuwingen: list[str] = field(default_factory=list)
+    rijen: int | None = None
+    sha256: str | None = None
+    data_docs: str | None = None
+    reden: str | None = None  # why it failed
+    # The rule results of a delivery processed in this run (code, ernst, kolom, aantal, rijen, melding).
+    regels: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class Intake:
+    deliveries: list[Delivery]
+    missing: list[str]  # in force, no longer in the inbox
+    validated: int  # deliveries that went through GX in this run
+    # Wall-clock (start, end) of each phase of each delivery taken in (archive, read, rules, gx,
+    # store; docs for the Data Docs): the benchmark's stages.
+    timings: dict[str, list[tuple[float, float]]] = field(default_factory=dict)
+
+
+def _rule_rows(results: list[RuleResult]) -> list[dict]:
     return [
         {
             "code": r.code,
@@ -77,102 +144,204 @@ def _rule_rows(results) -> list[dict]:
     ]
 
 
-def _check_result(
-    name: str, failing: list, severity: dg.AssetCheckSeverity, description: str, docs: dict
+def _codes(results: list[RuleResult], errors: bool) -> list[str]:
+    return sorted({r.code for r in results if r.is_error == errors})
+
+
+def take_in(root: Path, defs: Definitions, warehouse: Warehouse, progress: Progress) -> Intake:
+    """Every inbox file: the new and changed ones processed, the others reported from the registry.
+
+    What the inbox holds now is recorded first: the version under each name decides which
+    delivery is in force (an earlier version put back is in force again). A file that cannot be
+    read or processed fails alone; the other deliveries go on.
+    """
+    inbox = inbox_dir(root)
+    keys = inbox_keys(inbox) if inbox.is_dir() else []
+    deliveries: dict[str, Delivery] = {}
+    versions = {}
+    for key in keys:
+        try:
+            versions[key] = file_sha256(inbox_file(inbox, key))
+        except OSError as exc:
+            deliveries[key] = Delivery(key, MISLUKT, reden=f"cannot be read ({exc.strerror or exc})")
+            progress.line(f"  {safe_text(key)}: FAILED, cannot be read ({exc.strerror or exc})")
+    validated = 0
+    timings: dict[str, list[tuple[float, float]]] = {}
+    hook = gx_hook(defs, root)
+    with warehouse.connect() as con:
+        done = processed_versions(con, defs)
+        last_seen = inbox_state(con)
+        record_inbox(con, versions)
+        new = [k for k in keys if k in versions and (k, versions[k]) not in done]
+        progress.line(f"Deliveries in {inbox}: {len(keys)} ({len(new)} to process)")
+        for i, key in enumerate(keys, 1):
+            if key not in versions:
+                continue
+            sha256 = versions[key]
+            if (key, sha256) in done:
+                status, codes = done[(key, sha256)]
+                restored = last_seen.get(key, sha256) != sha256
+                fouten = [c for c in codes.split(",") if c] if status != GEACCEPTEERD else []
+                deliveries[key] = Delivery(
+                    key, TERUG if restored else ONGEWIJZIGD, status, fouten=fouten, sha256=sha256
+                )
+                if restored and status == GEACCEPTEERD:
+                    progress.line(f"  [{i}/{len(keys)}] {safe_text(key)}: accepted (an earlier version, back in force)")
+                elif restored:
+                    progress.line(
+                        f"  [{i}/{len(keys)}] {safe_text(key)}: QUARANTINED ({', '.join(fouten)}; "
+                        "an earlier version, rejected before)"
+                    )
+                continue
+            try:
+                outcome = process_delivery(con, root, defs, key, gx=hook)
+            except Exception as exc:  # one broken delivery must not stop the others
+                deliveries[key] = Delivery(key, MISLUKT, sha256=sha256, reden=f"{type(exc).__name__}: {exc}")
+                progress.line(f"  [{i}/{len(keys)}] {safe_text(key)}: FAILED ({safe_text(type(exc).__name__)})")
+                continue
+            validated += 1
+            for phase, span in outcome.timings.items():
+                timings.setdefault(phase, []).append(span)
+            deliveries[key] = Delivery(
+                key,
+                NIEUW,
+                outcome.status,
+                fouten=_codes(outcome.results, errors=True),
+                waarschuwingen=_codes(outcome.results, errors=False),
+                rijen=outcome.aantal_rijen,
+                sha256=outcome.sha256,
+                data_docs=safe_text(outcome.data_docs_page) if outcome.data_docs_page else None,
+                regels=_rule_rows(outcome.results),
+            )
+            verdict = (
+                "accepted"
+                if outcome.status == GEACCEPTEERD
+                else "QUARANTINED (" + ", ".join(deliveries[key].fouten) + ")"
+            )
+            progress.line(f"  [{i}/{len(keys)}] {safe_text(key)}: {verdict}")
+        in_force = {row[2] for bron in defs.bronnen for row in current_deliveries(con, defs, bron)}
+    missing = sorted(in_force - set(keys))
+    return Intake([deliveries[k] for k in sorted(deliveries)], missing, validated, timings)
+
+
+def _check(
+    name: str, failing: list[Delivery], severity: dg.AssetCheckSeverity, description: str, errors: bool
 ) -> dg.AssetCheckResult:
+    def detail(d: Delivery) -> dict:
+        codes = d.fouten if errors else d.waarschuwingen
+        rules = [r for r in d.regels if (r["ernst"] == "error") == errors]
+        return {"codes": codes, "rules": rules, "data_docs": d.data_docs}
+
     return dg.AssetCheckResult(
+        asset_key=LEVERINGEN,
         check_name=name,
         passed=not failing,
         severity=severity,
         description=description,
         metadata={
-            "failing_rules": len(failing),
-            "rule_codes": ", ".join(sorted({r.code for r in failing})) or "-",
-            "rules": dg.MetadataValue.json(_rule_rows(failing)),
-            **docs,
+            "deliveries": len(failing),
+            "rule_codes": ", ".join(sorted({c for d in failing for c in (d.fouten if errors else d.waarschuwingen)}))
+            or "-",
+            "per_delivery": dg.MetadataValue.json({safe_text(d.levering_id): detail(d) for d in failing}),
         },
     )
 
 
-def _check_results(outcome: IntakeResult) -> list[dg.AssetCheckResult]:
-    docs = {"data_docs": dg.MetadataValue.path(safe_text(outcome.data_docs_page))} if outcome.data_docs_page else {}
-    return [
-        _check_result(
-            CHECK_FOUTEN,
-            outcome.errors,
-            dg.AssetCheckSeverity.ERROR,
-            "error rules: a failing delivery is quarantined and not loaded",
-            docs,
+@dg.multi_asset(
+    name="leveringen",
+    specs=[
+        dg.AssetSpec(
+            LEVERINGEN,
+            group_name="deliveries",
+            kinds={"duckdb", "great_expectations"},
+            description=(
+                "Every delivery file in the inbox: archived byte for byte with its sha256, validated against "
+                "definitions/ (a Great Expectations checkpoint per delivery), then accepted (typed copy for "
+                "staging) or quarantined (meta.quarantaine). A file version processed before is not processed "
+                "again. The metadata names every delivery with its verdict and rule codes."
+            ),
         ),
-        _check_result(
-            CHECK_WAARSCHUWINGEN,
-            outcome.warnings,
-            dg.AssetCheckSeverity.WARN,
-            "warning rules: reported, not blocking",
-            docs,
+        dg.AssetSpec(
+            DATA_DOCS,
+            deps=[LEVERINGEN],
+            group_name="deliveries",
+            kinds={"great_expectations"},
+            description=(
+                "The Great Expectations Data Docs at <data dir>/reports/data_docs/: one validation per delivery, "
+                "named organisation · bron · peildatum, readable offline by the governance board. Rebuilt when "
+                "a delivery was validated."
+            ),
         ),
-    ]
-
-
-@dg.asset(
-    group_name="deliveries",
-    partitions_def=leveringen_partitions,
-    pool=DUCKDB_POOL,
-    kinds={"duckdb", "great_expectations"},
-    description=(
-        "One delivery file from the inbox: archived byte for byte with its sha256, validated against "
-        "definitions/ (Great Expectations checkpoint, Data Docs), then accepted (typed copy for staging) "
-        "or quarantined (meta.quarantaine). The same file twice changes nothing."
-    ),
-    check_specs=[
-        dg.AssetCheckSpec(CHECK_FOUTEN, asset="levering", partitions_def=leveringen_partitions),
-        dg.AssetCheckSpec(CHECK_WAARSCHUWINGEN, asset="levering", partitions_def=leveringen_partitions),
     ],
-)
-def levering(context: dg.AssetExecutionContext, warehouse: Warehouse):
-    defs = current_definitions()
-    with warehouse.connect() as con:
-        outcome = process_delivery(con, warehouse.root, defs, context.partition_key, gx=gx_hook(defs, warehouse.root))
-    verdict = "already processed: " if outcome.already_processed else ""
-    # What the delivery controls (its path, column names, the messages quoting them) is logged as
-    # safe_text shows it: no pseudonym or BSN in the event log, no escape sequence on a console.
-    context.log.info(
-        f"{safe_text(outcome.levering_id)}: {verdict}{outcome.status} ({len(outcome.errors)} error rule(s))"
-    )
-    for r in outcome.errors:
-        context.log.warning(f"{r.code} {safe_text(r.kolom)}: {safe_text(r.melding_en)}")
-    yield dg.MaterializeResult(
-        metadata={
-            "status": outcome.status,
-            "organisatie_code": safe_text(outcome.organisatie_code) or "?",
-            "bron": safe_text(outcome.bron) or "?",
-            "peildatum": str(outcome.peildatum or "?"),
-            "sha256": outcome.sha256,
-            "rows": outcome.aantal_rijen if outcome.aantal_rijen is not None else -1,
-            "archive": dg.MetadataValue.path(safe_text(outcome.archief_pad)),
-            "already_processed": outcome.already_processed,
-            "definitions_version": defs.versie,
-            # Wall-clock start and end of each phase (archive, read, rules, gx, store): the benchmark's stages.
-            "timings": dg.MetadataValue.json({k: [round(a, 3), round(b, 3)] for k, (a, b) in outcome.timings.items()}),
-        },
-        data_version=dg.DataVersion(f"{outcome.sha256[:16]}-{defs.versie}"),
-    )
-    yield from _check_results(outcome)
-
-
-@dg.asset(
-    group_name="deliveries",
-    deps=[levering],
-    # Not a DuckDB writer, but the GX project is single-writer too: serialise it with the deliveries.
+    check_specs=[
+        dg.AssetCheckSpec(CHECK_FOUTEN, asset=LEVERINGEN, description="no delivery in the inbox is quarantined"),
+        dg.AssetCheckSpec(
+            CHECK_WAARSCHUWINGEN, asset=LEVERINGEN, description="no delivery processed in this run has warnings"
+        ),
+    ],
     pool=DUCKDB_POOL,
-    kinds={"great_expectations"},
-    description=(
-        "The Great Expectations Data Docs at <data dir>/reports/data_docs/: one validation per delivery, "
-        "named organisation · bron · peildatum, readable offline by the governance board."
-    ),
-    automation_condition=dg.AutomationCondition.eager(),
 )
-def data_docs(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-    index = validator(current_definitions(), warehouse.root).build_docs()
-    context.log.info(f"Data Docs: {index}")
-    return dg.MaterializeResult(metadata={"index": dg.MetadataValue.path(str(index))})
+def leveringen(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, progress: dg.ResourceParam[Progress]
+) -> Iterator:
+    started = time.monotonic()
+    defs = current_definitions()
+    intake = take_in(warehouse.root, defs, warehouse, progress)
+    progress.intake = intake
+    # The rules a new delivery broke, in the run's log; written as safe_text shows them (no pseudonym or
+    # BSN in the event log, no escape sequence on a console).
+    for d in intake.deliveries:
+        for r in d.regels if d.verloop == NIEUW else []:
+            if r["ernst"] == "error":
+                context.log.warning(f"{safe_text(d.levering_id)}: {r['code']} {r['kolom']}: {r['melding']}")
+    docs = None
+    if intake.validated:
+        begun = time.time()
+        docs = validator(defs, warehouse.root).build_docs()
+        intake.timings["docs"] = [(begun, time.time())]
+    counts = {}
+    for d in intake.deliveries:
+        counts[d.status or MISLUKT] = counts.get(d.status or MISLUKT, 0) + 1
+    yield dg.MaterializeResult(
+        asset_key=LEVERINGEN,
+        metadata={
+            "deliveries": len(intake.deliveries),
+            "processed": intake.validated,
+            **{f"status_{k}": v for k, v in sorted(counts.items())},
+            "missing": dg.MetadataValue.json([safe_text(k) for k in intake.missing]),
+            # Everything a summary needs, per delivery; what a delivery controls is written as safe_text shows it.
+            "leveringen": dg.MetadataValue.json(
+                [
+                    {k: (safe_text(v) if isinstance(v, str) else v) for k, v in asdict(d).items()}
+                    for d in intake.deliveries
+                ]
+            ),
+            "definitions_version": defs.versie,
+            "timings": dg.MetadataValue.json(
+                {phase: [[round(a, 3), round(b, 3)] for a, b in spans] for phase, spans in intake.timings.items()}
+            ),
+        },
+        data_version=dg.DataVersion(
+            sha256_text("\n".join(f"{d.levering_id}@{d.sha256}:{d.status}" for d in intake.deliveries))
+        ),
+    )
+    yield dg.MaterializeResult(
+        asset_key=DATA_DOCS,
+        metadata={"index": dg.MetadataValue.path(str(docs) if docs else ""), "rebuilt": docs is not None},
+    )
+    quarantined = [d for d in intake.deliveries if d.status not in (GEACCEPTEERD, None)]
+    yield _check(
+        CHECK_FOUTEN,
+        quarantined,
+        dg.AssetCheckSeverity.ERROR,
+        "quarantined deliveries: not loaded; the organisation's previous accepted delivery stays in force",
+        errors=True,
+    )
+    yield _check(
+        CHECK_WAARSCHUWINGEN,
+        [d for d in intake.deliveries if d.waarschuwingen],
+        dg.AssetCheckSeverity.WARN,
+        "warning rules of the deliveries processed in this run: reported, not blocking",
+        errors=False,
+    )
+    progress.step("deliveries", started, f"{intake.validated} processed" + (", Data Docs rebuilt" if docs else ""))

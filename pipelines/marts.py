@@ -1,37 +1,43 @@
-"""Marts: the SQL models of `marts/` as Dagster assets, and the mart checks.
+"""The marts step: every SQL model of `marts/` and every mart check, in one step.
 
-Every model with a `.sql` and `.yml` in `marts/` becomes one asset: the shared building
-blocks under key prefix `modellen` (one multi-asset, built in one step in dependency order),
-the marts (the delivery monitor `aanlevering` among them) under `marts`, all in group "marts"
-and in the DuckDB pool. Dependencies and descriptions come from the `.yml`; a model reading
-the registry (`meta.*`) depends on the deliveries. Each mart has one multi-asset check that
-runs its checks (marts/checks.py); each check's kind sets its severity and whether it blocks
-what comes after (a failing key, roll-up or stock-flow check stops the region exports).
+Every model with a `.sql` and `.yml` in `marts/` is one asset: the shared building blocks
+under key prefix `modellen`, the marts (the delivery monitor `aanlevering` among them) under
+`marts`, all in group "marts". Dependencies and descriptions come from the `.yml`. The step
+rebuilds only the models whose fingerprint changed (marts/incremental.py: their SQL, the
+definitions, or what they read), in dependency order, and runs the checks of the marts it
+rebuilt (or whose checked tables it rebuilt). Every asset is reported in every run, with the
+fingerprint as its data version and `rebuilt` in its metadata, so an unchanged table shows as
+unchanged in the Dagster UI. A failing blocking check (key, roll-up, stock-flow: see
+marts/checks.py) fails the step after all results are reported, which stops the region exports.
 """
 
+import time
 from collections.abc import Iterator
 
 import dagster as dg
 import duckdb
 
+from marts import incremental
 from marts.catalog import ModelSpec, catalog, marts, other_marts
-from marts.checks import CheckOutcome, CheckSpec, checks_for, run_check
-from marts.registry import record_check
+from marts.checks import CHECK_KINDS, CheckOutcome, CheckSpec, checks_for, run_check
+from marts.registry import failing_checks, record_check
 from marts.runner import build_model
-from pipelines.deliveries import levering
+from pipelines.deliveries import LEVERINGEN
+from pipelines.progress import Progress
 from pipelines.resources import DUCKDB_POOL, Warehouse
-from sources.definitions import Definitions, current_definitions
+from sources.definitions import current_definitions
 
 GROUP = "marts"
+AANLEVERING = dg.AssetKey(["marts", "aanlevering"])
 
 
 def table_key(table: str) -> dg.AssetKey:
     """The asset key of a warehouse table: `staging.gi_maatregelen` -> staging/gi_maatregelen.
 
-    The registry (`meta.*`) is written by the deliveries: its key is that of `levering`.
+    The registry (`meta.*`) is written by the deliveries: its key is that of `leveringen`.
     """
     schema, name = table.split(".")
-    return levering.key if schema == "meta" else dg.AssetKey([schema, name])
+    return LEVERINGEN if schema == "meta" else dg.AssetKey([schema, name])
 
 
 def _column_schema(spec: ModelSpec) -> dg.TableSchema:
@@ -54,101 +60,23 @@ def _definition_metadata(spec: ModelSpec) -> dict:
     }
 
 
-def _build(
-    context: dg.AssetExecutionContext, con: duckdb.DuckDBPyConnection, spec: ModelSpec, defs: Definitions
-) -> dg.MaterializeResult:
-    result = build_model(con, spec.name, defs)
-    metadata: dict = {"table": spec.table, "seconds": round(result.seconds, 3)}
-    if result.rows is not None:
-        metadata["rows"] = result.rows
-        metadata["dagster/row_count"] = result.rows
-    if "status" in spec.column_names and spec.is_mart:
-        # The delivery monitor: how many months per status.
-        per_status = dict(con.execute(f"SELECT status, count(*) FROM {spec.table} GROUP BY ALL ORDER BY 1").fetchall())
-        metadata["status"] = dg.MetadataValue.json(per_status)
-    rows = result.rows if result.rows is not None else "view"
-    context.log.info(f"{spec.table}: {rows} in {result.seconds:.2f} s")
-    return dg.MaterializeResult(asset_key=table_key(spec.table), metadata=metadata)
+def _checked() -> list[ModelSpec]:
+    return [*marts(), *other_marts()]
 
 
-def _building_blocks_asset(specs: list[ModelSpec]) -> dg.AssetsDefinition:
-    """The shared building blocks: one asset each, built in one step (they take milliseconds, a step does not)."""
-
-    @dg.multi_asset(
-        name="modellen",
-        specs=[
-            dg.AssetSpec(
-                key=table_key(spec.table),
-                deps=[table_key(dep) for dep in spec.depends_on],
-                description=_description(spec),
-                group_name=GROUP,
-                metadata=_definition_metadata(spec),
-                kinds={"duckdb", "sql"},
-                automation_condition=dg.AutomationCondition.eager(),
-            )
-            for spec in specs
-        ],
-        pool=DUCKDB_POOL,
-        can_subset=True,
-    )
-    def _assets(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator[dg.MaterializeResult]:
-        defs = current_definitions()
-        selected = context.selected_asset_keys
-        with warehouse.connect() as con:
-            results = [_build(context, con, spec, defs) for spec in specs if table_key(spec.table) in selected]
-        yield from results
-
-    return _assets
-
-
-def _mart_asset(spec: ModelSpec) -> dg.AssetsDefinition:
-    @dg.asset(
-        name=spec.name,
-        key_prefix=spec.schema,
-        group_name=GROUP,
-        deps=[table_key(dep) for dep in spec.depends_on],
-        pool=DUCKDB_POOL,
-        kinds={"duckdb", "sql"},
-        description=_description(spec),
-        metadata=_definition_metadata(spec),
-        automation_condition=dg.AutomationCondition.eager(),
-    )
-    def _asset(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
-        with warehouse.connect() as con:
-            return _build(context, con, spec, current_definitions())
-
-    return _asset
-
-
-def _mart_checks(spec: ModelSpec) -> dg.AssetChecksDefinition:
-    checks = checks_for(spec)
-    key = table_key(spec.table)
-
-    @dg.multi_asset_check(
-        name=f"{spec.name}_controles",
-        specs=[
-            dg.AssetCheckSpec(
-                check.name,
-                asset=key,
-                description=check.description,
-                additional_deps=[table_key(t) for t in check.kind.reads],
-                blocking=check.kind.blocking,
-            )
-            for check in checks
-        ],
-        pool=DUCKDB_POOL,
-    )
-    def _checks(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> Iterator[dg.AssetCheckResult]:
-        with warehouse.connect() as con:
-            outcomes = [(check, run_check(con, spec, check.name)) for check in checks]
-            for check, outcome in outcomes:
-                record_check(con, spec.table, check.name, check.kind.severity, outcome.passed, outcome.failures)
-        for check, outcome in outcomes:
-            if not outcome.passed and check.kind.severity == "WARN":
-                context.log.warning(f"{spec.table}: {check.name}: {outcome.failures} finding(s)")
-            yield _result(key, check, outcome)
-
-    return _checks
+def _check_specs() -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec(
+            check.name,
+            asset=table_key(spec.table),
+            description=check.description,
+            additional_deps=[table_key(t) for t in check.kind.reads],
+            # Not Dagster's `blocking`: that makes every check's result required in every run, also of
+            # a mart that was not rebuilt. The step itself fails after a failing blocking check.
+        )
+        for spec in _checked()
+        for check in checks_for(spec)
+    ]
 
 
 def _result(key: dg.AssetKey, check: CheckSpec, outcome: CheckOutcome) -> dg.AssetCheckResult:
@@ -166,12 +94,116 @@ def _result(key: dg.AssetKey, check: CheckSpec, outcome: CheckOutcome) -> dg.Ass
     )
 
 
+def run_mart_checks(
+    con: duckdb.DuckDBPyConnection, rebuilt: set[str], context: dg.AssetExecutionContext | None = None
+) -> Iterator[dg.AssetCheckResult]:
+    """The checks of every mart that was rebuilt, or one of whose checked tables was, and every blocking
+    check that failed last time; recorded in meta.controles."""
+    failed_before = failing_checks(con)
+    for spec in _checked():
+        for check in checks_for(spec):
+            # A blocking check that failed keeps blocking until it passes; a warning's outcome stands.
+            again = check.kind.blocking and (spec.table, check.name) in failed_before
+            if spec.table not in rebuilt and not rebuilt & set(check.kind.reads) and not again:
+                continue  # its last outcome, in meta.controles, still holds
+            if context is not None and (
+                dg.AssetCheckKey(table_key(spec.table), check.name) not in context.selected_asset_check_keys
+            ):
+                continue
+            outcome = run_check(con, spec, check.name)
+            record_check(con, spec.table, check.name, check.kind.severity, outcome.passed, outcome.failures)
+            if not outcome.passed and check.kind.severity == "WARN" and context is not None:
+                context.log.warning(f"{spec.table}: {check.name}: {outcome.failures} finding(s)")
+            yield _result(table_key(spec.table), check, outcome)
+
+
+class MartsConfig(dg.Config):
+    """Run config of the marts step (the Dagster UI's launchpad)."""
+
+    # Check every mart again, also those not rebuilt (after a table was changed by hand, say).
+    alle_controles: bool = False
+
+
+@dg.multi_asset(
+    name="marts",
+    specs=[
+        dg.AssetSpec(
+            key=table_key(spec.table),
+            deps=[table_key(dep) for dep in spec.depends_on],
+            description=_description(spec),
+            group_name=GROUP,
+            metadata=_definition_metadata(spec),
+            kinds={"duckdb", "sql"},
+        )
+        for spec in catalog().values()
+    ],
+    check_specs=_check_specs(),
+    # Also makes the check results optional: a mart that was not rebuilt is not checked again.
+    can_subset=True,
+    pool=DUCKDB_POOL,
+)
+def mart_models(
+    context: dg.AssetExecutionContext,
+    config: MartsConfig,
+    warehouse: Warehouse,
+    progress: dg.ResourceParam[Progress],
+) -> Iterator:
+    started = time.monotonic()
+    defs = current_definitions()
+    specs = catalog()
+    results, checks, seconds, rows = [], [], {}, {}
+    with warehouse.connect() as con:
+        stale, fingerprints = incremental.stale(con, defs)
+        # A subset (the UI, a test) builds only what was selected; what it reads must be there.
+        selected = {name for name, spec in specs.items() if table_key(spec.table) in context.selected_asset_keys}
+        stale = [name for name in stale if name in selected]
+        for name in stale:
+            spec = specs[name]
+            incremental.forget(con, spec.table)
+            built = build_model(con, name, defs)
+            incremental.remember(con, spec.table, fingerprints[name])
+            seconds[name] = built.seconds
+            if built.rows is not None:
+                rows[name] = built.rows
+        rebuilt = {specs[name].table for name in stale}
+        checked = {specs[name].table for name in selected} if config.alle_controles else rebuilt
+        for name, spec in specs.items():
+            if name not in selected:
+                continue
+            metadata: dict = {"table": spec.table, "rebuilt": name in seconds}
+            if name in seconds:
+                metadata["seconds"] = round(seconds[name], 3)
+            if name in rows:
+                metadata["rows"] = rows[name]
+                metadata["dagster/row_count"] = rows[name]
+            results.append(
+                dg.MaterializeResult(
+                    asset_key=table_key(spec.table),
+                    metadata=metadata,
+                    data_version=dg.DataVersion(fingerprints[name][:16]),
+                )
+            )
+        checks = list(run_mart_checks(con, checked, context))
+    yield from results
+    yield from checks
+    blocking = [
+        f"{r.asset_key.to_user_string()}: {r.check_name}"
+        for r in checks
+        if not r.passed and CHECK_KINDS[r.check_name].blocking
+    ]
+    if blocking:
+        # Complementary suppression relies on TOTAAL = the sum of its parts, and a duplicate key
+        # counts a figure twice: no export is made from such a table.
+        raise dg.Failure(
+            description="blocking mart check(s) failed, the region exports are not made: " + ", ".join(blocking)
+        )
+    slowest = sorted(seconds.items(), key=lambda kv: -kv[1])[:3]
+    detail = f"{len(stale)} of {len(specs)} models rebuilt, {len(checks)} checks run"
+    if slowest:
+        detail += " (slowest: " + ", ".join(f"{n} {s:.1f} s" for n, s in slowest) + ")"
+    progress.step("marts", started, detail)
+
+
 def mart_assets() -> list[dg.AssetsDefinition]:
-    """The building blocks (assets modellen/<name>, one multi-asset) and one asset per mart (marts/<name>)."""
-    blocks = [spec for spec in catalog().values() if not spec.is_mart]
-    return [_building_blocks_asset(blocks), *(_mart_asset(spec) for spec in [*marts(), *other_marts()])]
-
-
-def mart_asset_checks() -> list[dg.AssetChecksDefinition]:
-    """One multi-asset check per mart, running every check that applies to it."""
-    return [_mart_checks(spec) for spec in [*marts(), *other_marts()]]
+    """The one asset definition of every model and mart check."""
+    return [mart_models]

@@ -67,7 +67,8 @@ class RegionRow:
 class DeliveryRow:
     organisatie: str
     bron: str
-    cells: list[tuple[str, str, str, str]]  # per month: status code, symbol, label, rules
+    # per month: status code, symbol, label, rules, key warning (koppelgraad drop, fingerprint conflict)
+    cells: list[tuple[str, str, str, str, str]]
     verouderd: bool
 
 
@@ -158,16 +159,44 @@ def check_warnings(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
+def key_warnings(con: duckdb.DuckDBPyConnection, maanden: int) -> list[str]:
+    """Key mismatch warnings (issue 16): deliveries in force whose koppelgraad dropped sharply, and
+    jeugdregio's whose partners delivered a month of the last `maanden` with different key fingerprints."""
+    warnings = []
+    if table_exists(con, "marts", "koppelgraad"):
+        for lid, melding in SQL.run(con, "koppelgraadwaarschuwingen", fetch=True):
+            warnings.append(f"{safe_text(lid)}: {safe_text(melding)}")
+    if table_exists(con, "marts", "sleutelconflicten"):
+        for _regio, _maand, melding in SQL.run(con, "sleutelconflictwaarschuwingen", fetch=True, maanden=maanden):
+            warnings.append(f"Sleutelvingerafdrukken: {safe_text(melding)}")
+    return warnings
+
+
+def key_marks(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, date], str]:
+    """(organisation, bron, month) -> the key warning of its delivery that month, for the delivery grid."""
+    marks: dict[tuple[str, str, date], list[str]] = {}
+    if table_exists(con, "marts", "koppelgraad"):
+        for org, bron, maand, melding in SQL.run(con, "koppelgraad_raster", fetch=True):
+            marks.setdefault((org, bron, maand), []).append(melding)
+    if table_exists(con, "marts", "sleutelconflicten"):
+        for org, bron, maand, regios in SQL.run(con, "sleutelconflict_raster", fetch=True):
+            marks.setdefault((org, bron, maand), []).append(f"andere sleutelvingerafdruk dan partners in {regios}")
+    return {key: safe_text("; ".join(texts)) for key, texts in marks.items()}
+
+
 def build_board_report(
     exports: list[RegionExport],
     con: duckdb.DuckDBPyConnection,
     defs: Definitions,
     reports: Path,
     generated_at: str,
+    rows: list[RegionRow] | None = None,
 ) -> BoardReport:
-    """Everything the board overview shows; `con` is a read-only warehouse connection."""
+    """Everything the board overview shows; `con` is a read-only warehouse connection. `rows`: the
+    regions' rows when already made (reports/build.py keeps them per export), else from `exports`."""
     config = defs.rapportage
-    month = max((m for e in exports if (m := latest_month(e))), default=None)
+    rows = region_rows(exports, defs) if rows is None else rows
+    month = max((r.month for r in rows if r.month), default=None)
 
     has_monitor = table_exists(con, "marts", "aanlevering")
     deliveries = None
@@ -181,13 +210,15 @@ def build_board_report(
             row = grid.setdefault((org, bron), {"naam": naam, "cells": {}, "verouderd": bool(verouderd)})
             row["cells"][expected] = (status, regels.replace(",", ", "))
         delivery_months = sorted({m for row in grid.values() for m in row["cells"]})
+        marks = key_marks(con)
         deliveries = []
         for (org, bron), row in sorted(grid.items()):
             cells = []
             for m in delivery_months:
                 status, regels = row["cells"].get(m, ("", ""))
                 look = config.aanleverstatus.get(status)
-                cells.append((status, look.symbool if look else "", look.label if look else "niet verwacht", regels))
+                label = look.label if look else "niet verwacht"
+                cells.append((status, look.symbool if look else "", label, regels, marks.get((org, bron, m), "")))
             naam = f"{safe_text(row['naam'])} ({safe_text(org)})"
             deliveries.append(DeliveryRow(naam, safe_text(bron), cells, row["verouderd"]))
             if row["verouderd"]:
@@ -212,6 +243,7 @@ def build_board_report(
     ):
         kolom = f" ({safe_text(kolom)})" if kolom else ""
         warnings.append(f"{safe_text(lid)}: {code}{kolom}, {aantal} rij(en): {safe_text(melding)}")
+    warnings += key_warnings(con, config.maanden_aanlevering)
 
     return BoardReport(
         generated_at=generated_at,
@@ -221,7 +253,7 @@ def build_board_report(
         kaders=[(k, KADER_NAMEN[k]) for k in kaders(config.kader_normen)],
         spark_quarters=KWARTALEN,
         backlog_columns=[label for _, label, _ in ACHTERSTAND],
-        regions=region_rows(exports, defs),
+        regions=rows,
         delivery_months=delivery_months,
         deliveries=deliveries,
         statuses=[(code, s.symbool, s.label) for code, s in config.aanleverstatus.items()],

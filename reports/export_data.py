@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -50,25 +51,40 @@ class Mart:
 
     def __init__(self, rows: list[dict]) -> None:
         self.rows = rows
-        self._indexes: dict[tuple[str, ...], dict[tuple, dict]] = {}
+        self._groups: dict[tuple[str, ...], dict[tuple, list[dict]]] = {}
 
     @property
     def empty(self) -> bool:
         return not self.rows
 
+    def _group(self, columns: tuple[str, ...]) -> dict[tuple, list[dict]]:
+        """The rows by their values of `columns`, in file order: built once per set of columns."""
+        groups = self._groups.get(columns)
+        if groups is None and not columns:
+            groups = self._groups[columns] = {(): self.rows} if self.rows else {}
+        if groups is None:
+            groups = {}
+            try:  # every row of a file has every column: itemgetter is the fast path
+                get = itemgetter(*columns) if len(columns) > 1 else (lambda row, c=columns[0]: (row[c],))
+                for row in self.rows:
+                    groups.setdefault(get(row), []).append(row)
+            except KeyError:  # a column the rows lack: None, as row.get gives
+                groups = {}
+                for row in self.rows:
+                    groups.setdefault(tuple(row.get(c) for c in columns), []).append(row)
+            self._groups[columns] = groups
+        return groups
+
     def find(self, **filters: object) -> dict | None:
         """The row whose columns equal the given values (the first, if several)."""
         columns = tuple(sorted(filters))
-        index = self._indexes.get(columns)
-        if index is None:
-            index = {}
-            for row in self.rows:
-                index.setdefault(tuple(row.get(c) for c in columns), row)
-            self._indexes[columns] = index
-        return index.get(tuple(filters[c] for c in columns))
+        found = self._group(columns).get(tuple(filters[c] for c in columns))
+        return found[0] if found else None
 
     def where(self, **filters: object) -> list[dict]:
-        return [row for row in self.rows if all(row.get(c) == v for c, v in filters.items())]
+        """The rows whose columns equal the given values, in file order."""
+        columns = tuple(sorted(filters))
+        return list(self._group(columns).get(tuple(filters[c] for c in columns), ()))
 
 
 @dataclass
@@ -77,25 +93,37 @@ class RegionExport:
     folder: Path
     manifest: dict
     tables: dict[str, Mart]
+    # The files of the marts not read yet: a mart is read when first asked for, so the board,
+    # which looks at two or three marts, does not read all ten.
+    files: dict[str, Path] = field(default_factory=dict)
 
     def table(self, mart: str) -> Mart:
+        if mart not in self.tables and mart in self.files:
+            self.tables[mart] = _read_mart(self.files.pop(mart))
         return self.tables.get(mart, Mart([]))
 
 
+def _read_mart(path: Path) -> Mart:
+    per_gemeente = "gemeente_code" in pq.read_schema(path).names
+    table = pq.read_table(path, filters=[("gemeente_code", "=", TOTAAL)] if per_gemeente else None)
+    # Column by column, then zipped: the same dicts as Table.to_pylist(), several times faster.
+    names = table.column_names
+    columns = [c.to_pylist() for c in table.columns]
+    return Mart([dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)])
+
+
 def read_region_export(folder: Path) -> RegionExport:
-    """The manifest and every mart file listed in it (dates as datetime.date).
+    """The manifest, and every mart file listed in it, read when first used (dates as datetime.date).
 
     Only the region-wide rows of the marts per municipality (gemeente_code TOTAAL) are read:
     the reports show no municipality, and those rows are most of the file.
     """
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    tables = {}
-    for entry in manifest["bestanden"]:
-        path = folder / entry["bestand"]
-        per_gemeente = "gemeente_code" in pq.read_schema(path).names
-        table = pq.read_table(path, filters=[("gemeente_code", "=", TOTAAL)] if per_gemeente else None)
-        tables[entry["mart"]] = Mart(table.to_pylist())
-    return RegionExport(code=manifest["regio"], folder=folder, manifest=manifest, tables=tables)
+    # The version folder the link points at now: a later file read comes from the same version
+    # as the manifest, even when the link is switched meanwhile (versions outlive one more run).
+    version = folder.resolve()
+    manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+    files = {entry["mart"]: version / entry["bestand"] for entry in manifest["bestanden"]}
+    return RegionExport(code=manifest["regio"], folder=folder, manifest=manifest, tables={}, files=files)
 
 
 def _waarde(row: dict | None, column: str) -> Waarde:

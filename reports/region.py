@@ -54,7 +54,7 @@ from reports.figures import (
     rolling_norm,
     settled_quarters,
 )
-from reports.svg import Band, Reference, Series, line_chart, swatch
+from reports.svg import Band, Reference, Series, line_chart, new_document, swatch
 from sources.definitions import Definitions
 from sources.definitions.models import Rapportage
 
@@ -721,6 +721,7 @@ def _delivery_issues(
 
 def build_region_report(export: RegionExport, defs: Definitions) -> RegionReport:
     """Everything one region report shows."""
+    new_document()
     config = defs.rapportage
     month = latest_month(export)
     months = months_ending(month, config.maanden_in_grafieken)

@@ -25,6 +25,13 @@ LEFT, RIGHT, TOP, BOTTOM = 58, 14, 14, 34
 _ids = itertools.count(1)
 
 
+def new_document() -> None:
+    """Number charts from 1 again: a report's element ids then follow from its own contents only
+    (not from how many reports this process rendered before), so equal exports give equal HTML."""
+    global _ids
+    _ids = itertools.count(1)
+
+
 @dataclass(frozen=True)
 class Series:
     label: str

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from sources.definitions import Definitions
@@ -87,6 +88,15 @@ def arrow_schema(defs: Definitions, bron: str) -> pa.Schema:
     return pa.schema(fields)
 
 
+def as_dates(values: pd.Series) -> pa.Array:
+    """A typed date column (datetime64 at midnight, NaT when missing, as the readers parse it) as date32.
+
+    Cast in Arrow, all values at once: going through Python `date` objects (`.dt.date`) took a second per
+    million values. The same dates as that: the day of each value, missing stays missing.
+    """
+    return pc.cast(pa.array(values, from_pandas=True), pa.date32())
+
+
 def write_normalised(
     typed: pd.DataFrame,
     defs: Definitions,
@@ -114,13 +124,13 @@ def write_normalised(
             replaced = typed[field.name].replace(defs.codelijsten[kolom.codelijst].vervangingen)
             values = pa.array(replaced, field.type, from_pandas=True)
         elif field.name == "organisatie_code":
-            values = pa.array([organisatie_code] * len(typed), pa.string())
+            values = pa.repeat(pa.scalar(organisatie_code, pa.string()), len(typed))
         elif field.name == "levering_peildatum":
-            values = pa.array([peildatum] * len(typed), pa.date32())
+            values = pa.repeat(pa.scalar(peildatum, pa.date32()), len(typed))
         elif field.name == "levering_id":
-            values = pa.array([levering_id] * len(typed), pa.string())
+            values = pa.repeat(pa.scalar(levering_id, pa.string()), len(typed))
         elif pa.types.is_date32(field.type):
-            values = pa.array(typed[field.name].dt.date, pa.date32(), from_pandas=True)
+            values = as_dates(typed[field.name])
         else:
             values = pa.array(typed[field.name], field.type, from_pandas=True)
         columns[field.name] = values

@@ -42,3 +42,18 @@ def dagster_home(root: Path) -> Path:
 def run_lock_path(root: Path) -> Path:
     """The lock a `ketenmonitor run` holds while it runs (pipelines/instance.py)."""
     return root / ".ketenmonitor.lock"
+
+
+def toegang_dir(root: Path) -> Path:
+    """Who may read the region exports over HTTPS (`ketenmonitor toegang`, `ketenmonitor serve`)."""
+    return root / "toegang"
+
+
+def tokens_path(root: Path) -> Path:
+    """The region tokens: only their sha256, with region, label and dates (serve/toegang.py)."""
+    return toegang_dir(root) / "tokens.json"
+
+
+def audit_log_path(root: Path) -> Path:
+    """Every request to the export server, one JSON object a line, for the board (serve/audit.py)."""
+    return toegang_dir(root) / "audit.jsonl"

@@ -21,7 +21,7 @@ def simuleer(sim: Simulatie) -> list[Registratie]:
     for tabel in (m, o, v):
         # An anonymous advice request needs no kind_id: hashing is the costly part of a national run.
         used[tabel["kind"][~tabel["anoniem"]] if "anoniem" in tabel else tabel["kind"]] = True
-    kind_ids = sim.kinderen.kind_ids(sim.rng("pseudoniemen"), sim.params.pseudonimisering.sleutel, used)
+    kind_ids = sim.kinderen.kind_ids(sim.rng("pseudoniemen"), used, sim.params.pseudonimisering.aandeel_voorloopnul)
 
     net = sim.netwerk
     per_bron = {

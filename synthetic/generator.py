@@ -10,7 +10,12 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from sources.definitions import Definitions, JarenVoorPeildatumRegel, load_definitions
+from sources.pseudonimisering import TEST_SLEUTEL, VINGERAFDRUK_KOLOM, pseudoniem_kolom
 
 from . import chain
 from . import defects as defects_module
@@ -54,6 +59,9 @@ class GenerateSummary:
     snapshots: int
     files: list[WrittenFile] = field(default_factory=list)
     defects: list[DefectFile] = field(default_factory=list)
+    # With met_bsn: the suppliers' raw extracts (a BSN column instead of kind_id) and the test key.
+    leverancier: list[WrittenFile] = field(default_factory=list)
+    sleutel_bestand: Path | None = None
     skipped: list[str] = field(default_factory=list)
     total_rows: int = 0
     seconds: float = 0.0
@@ -71,6 +79,11 @@ class GenerateSummary:
         lines += [f"  {bron}: {n} files, {rows:,} rows" for bron, (n, rows) in sorted(per_bron.items())]
         if self.defects:
             lines.append(f"  {len(self.defects)} defective deliveries, listed in {self.data_dir / 'defects.json'}")
+        if self.sleutel_bestand is not None:
+            lines.append(
+                f"  {len(self.leverancier)} raw supplier extracts with BSNs in {self.sleutel_bestand.parent}, "
+                f"test key {self.sleutel_bestand.name} (for `ketenmonitor pseudonimiseer`)"
+            )
         lines += [f"  skipped: {s}" for s in self.skipped]
         return "\n".join(lines)
 
@@ -99,20 +112,82 @@ def _min_geboortedag(defs: Definitions, horizon: date) -> int:
 
 
 def _write_deliveries(
-    sim: Simulatie, reg: Registratie, plan: Correctieplan, peildatums: list[date], inbox: Path
-) -> tuple[list[WrittenFile], list[str]]:
+    sim: Simulatie,
+    reg: Registratie,
+    plan: Correctieplan,
+    peildatums: list[date],
+    inbox: Path,
+    leverancier: Path | None = None,
+) -> tuple[list[WrittenFile], list[WrittenFile], list[str]]:
     formaat = sim.params.formaat(reg.organisatie_code, reg.bron)
-    written, skipped = [], []
+    written, raw, skipped = [], [], []
+    kind_kolom = pseudoniem_kolom(sim.defs.bronnen[reg.bron], sim.defs)
     for index, peil in enumerate(peildatums):
         table = momentopname(sim.defs, reg, dag(peil), index, plan)
-        path = inbox / reg.organisatie_code / reg.bron / f"{peil.isoformat()}.{EXTENSIE[formaat]}"
+        name = f"{peil.isoformat()}.{EXTENSIE[formaat]}"
+        path = inbox / reg.organisatie_code / reg.bron / name
         if table.num_rows == 0:
             # An empty full snapshot would be rejected (ALG-BEST-002); a real supplier sends nothing.
             skipped.append(f"{path}: no records")
             continue
         schrijf(table, path, formaat, peil)
         written.append(WrittenFile(path, reg.organisatie_code, reg.bron, peil, formaat, table.num_rows))
-    return written, skipped
+        if leverancier is not None and kind_kolom is not None:
+            rng = sim.rng("bsn-opmaak", reg.organisatie_code, reg.bron, peil.isoformat())
+            extract = _met_bsn(table, kind_kolom, sim.kinderen.pseudoniemen, formaat, rng)
+            raw_path = leverancier / reg.organisatie_code / reg.bron / name
+            schrijf(extract, raw_path, formaat, peil)
+            raw.append(WrittenFile(raw_path, reg.organisatie_code, reg.bron, peil, formaat, extract.num_rows))
+    return written, raw, skipped
+
+
+BSN_KOLOM = "bsn"
+
+
+def _met_bsn(
+    table: pa.Table, kind_kolom: str, pseudoniemen: tuple[pa.Array, pa.Array], formaat: str, rng: np.random.Generator
+) -> pa.Table:
+    """The supplier's own extract behind a delivery: a `bsn` column where kind_id was, no fingerprint.
+
+    The BSN is written as suppliers' systems do: in a spreadsheet or parquet file a number (so a
+    leading zero is lost: 8 digits), in a CSV as text, now and then with dots or spaces.
+    """
+    digests, bsns = pseudoniemen
+    index = pc.index_in(table[kind_kolom], value_set=digests)
+    nine = pc.take(bsns, index)  # empty where the kind_id is (an anonymous advice request)
+    if formaat in ("xlsx", "parquet"):
+        column = pc.cast(nine, pa.int64())
+    else:
+        style = rng.integers(0, 10, size=len(nine))
+        dotted = pc.binary_join_element_wise(
+            pc.utf8_slice_codeunits(nine, 0, 4),
+            pc.utf8_slice_codeunits(nine, 4, 6),
+            pc.utf8_slice_codeunits(nine, 6, 9),
+            ".",
+        )
+        spaced = pc.binary_join_element_wise(
+            pc.utf8_slice_codeunits(nine, 0, 3),
+            pc.utf8_slice_codeunits(nine, 3, 6),
+            pc.utf8_slice_codeunits(nine, 6, 9),
+            " ",
+        )
+        # A leading zero dropped, as a spreadsheet opened and saved as CSV does.
+        no_zero = pc.utf8_ltrim(nine, "0")
+        column = pc.case_when(
+            pc.make_struct(
+                pa.array(style == 0), pa.array(style == 1), pa.array(style == 2), field_names=["a", "b", "c"]
+            ),
+            dotted,
+            spaced,
+            no_zero,
+            nine,
+        )
+    names = table.column_names
+    at = names.index(kind_kolom)
+    table = table.set_column(at, BSN_KOLOM, column)
+    if VINGERAFDRUK_KOLOM in table.column_names:
+        table = table.drop_columns([VINGERAFDRUK_KOLOM])
+    return table
 
 
 def generate(
@@ -123,12 +198,17 @@ def generate(
     defects: bool = False,
     snapshots: int | None = None,
     defs: Definitions | None = None,
+    met_bsn: bool = False,
 ) -> GenerateSummary:
     """Write synthetic deliveries of every organisation into <data_dir>/inbox (docs/contract.md section 1).
 
     `snapshots` monthly full snapshots per organisation and bron end at `end_month` (default:
     the last complete month). With `defects`, a few organisations get one extra delivery a
     month later that breaks named contract rules, listed in <data_dir>/defects.json.
+    With `met_bsn`, every delivery holding a kind_id also gets the supplier's raw extract behind it
+    in <data_dir>/leverancier/ (a `bsn` column of valid fake BSNs instead of kind_id), with the
+    published test key in <data_dir>/leverancier/testsleutel.bin: `ketenmonitor pseudonimiseer`
+    turns such an extract into exactly the generator's delivery. The inbox files do not depend on it.
     The same arguments give byte-identical files.
     """
     started = time.perf_counter()
@@ -167,15 +247,22 @@ def generate(
 
     summary = GenerateSummary(data_dir, scale, seed, f"{end.year:04d}-{end.month:02d}", count)
     inbox = data_dir / "inbox"
+    leverancier = data_dir / "leverancier" if met_bsn else None
     with ThreadPoolExecutor(max_workers=2) as pool:
         jobs = [
-            pool.submit(_write_deliveries, sim, reg, plan, peildatums, inbox)
+            pool.submit(_write_deliveries, sim, reg, plan, peildatums, inbox, leverancier)
             for reg, plan in zip(registraties, plans, strict=True)
         ]
         results = [job.result() for job in jobs]
-    for written, skipped in results:
+    for written, raw, skipped in results:
         summary.files.extend(written)
+        summary.leverancier.extend(raw)
         summary.skipped.extend(skipped)
+    if leverancier is not None:
+        # The published test key (docs/privacy.md), exactly its bytes: no line break.
+        summary.sleutel_bestand = leverancier / "testsleutel.bin"
+        summary.sleutel_bestand.parent.mkdir(parents=True, exist_ok=True)
+        summary.sleutel_bestand.write_bytes(TEST_SLEUTEL)
 
     if defects:
         for d in defects_module.schrijf(sim, registraties, plans, inbox, horizon):

@@ -28,7 +28,7 @@ class Kansdeel(_Model):
 
 
 class Pseudonimisering(_Model):
-    sleutel: str = Field(min_length=1)
+    aandeel_voorloopnul: float = Field(ge=0, le=1)
     record_id_prefix: dict[str, str]
 
 

@@ -7,7 +7,6 @@ municipality or organisation a user adds to the CSVs is picked up.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,7 +14,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sources.bsn import BSN_WEIGHTS
 from sources.definitions import Definitions
+from sources.pseudonimisering import TEST_SLEUTEL
+from sources.pseudonimisering import kind_ids as kind_id_hashes
 
 from .dates import NAT, dag
 from .parameters import Parameters
@@ -162,19 +164,31 @@ class Netwerk:
         return np.where(kans[regio].sum(axis=1) > 0, np.minimum(pick, kans.shape[1] - 1), -1).astype(np.int32)
 
 
-def fake_bsns(rng: np.random.Generator, n: int) -> np.ndarray:
-    """n distinct 9-digit numbers that pass the BSN eleven-test (random, so fake)."""
-    weights = np.array([9, 8, 7, 6, 5, 4, 3, 2])
+def fake_bsns(rng: np.random.Generator, n: int, voorloopnul: float = 0.0) -> np.ndarray:
+    """n distinct numbers below 10^9 that pass the BSN eleven-test (random, so fake); a share
+    `voorloopnul` of them starts with a zero (nine digits with the zero, eight without)."""
     found = np.zeros(0, dtype=np.int64)
     while len(found) < n:
-        prefix = rng.integers(10_000_000, 100_000_000, size=int((n - len(found)) * 1.25) + 16)
+        k = int((n - len(found)) * 1.25) + 16
+        zero = rng.random(k) < voorloopnul
+        # The first eight digits; with one leading zero, seven (one zero only: 8 digits on a spreadsheet
+        # are read back with their zero, 7 would not be a BSN).
+        prefix = np.where(
+            zero, rng.integers(1_000_000, 10_000_000, size=k), rng.integers(10_000_000, 100_000_000, size=k)
+        )
         digits = (prefix[:, None] // 10 ** np.arange(7, -1, -1)) % 10
-        check = (digits @ weights) % 11
+        # The check digit makes the weighted sum divisible by 11 (sources/bsn.py); 10 has no digit.
+        check = (digits @ BSN_WEIGHTS[:8]) % 11
         candidates = prefix[check < 10] * 10 + check[check < 10]
         merged = np.concatenate([found, candidates])
         _, first = np.unique(merged, return_index=True)
         found = merged[np.sort(first)]
     return found[:n]
+
+
+def bsn_text(bsns: np.ndarray) -> np.ndarray:
+    """BSNs as nine-digit strings, leading zero included (what pseudonymisation hashes)."""
+    return np.char.zfill(bsns.astype("U9"), 9)
 
 
 class Kinderen:
@@ -194,6 +208,8 @@ class Kinderen:
         self.regio_na = np.zeros(0, dtype=np.int32)
         self.u_na = np.zeros(0)
         self.verhuizing_getrokken = np.zeros(0, dtype=bool)
+        # (kind_id, BSN) of the children that appear in a delivery, set by kind_ids().
+        self.pseudoniemen: tuple[pa.Array, pa.Array] | None = None
 
     def __len__(self) -> int:
         return len(self.geboortedag)
@@ -271,27 +287,14 @@ class Kinderen:
         """The child's region on each day."""
         return np.where(dagen >= self.verhuisdag[kind], self.regio_na[kind], self.regio[kind]).astype(np.int32)
 
-    def kind_ids(self, rng: np.random.Generator, sleutel: str, used: np.ndarray) -> pa.Array:
-        """kind_id for every child (HMAC-SHA256 of a fake BSN); only the used ones are computed."""
-        bsns = fake_bsns(rng, len(self))
+    def kind_ids(self, rng: np.random.Generator, used: np.ndarray, voorloopnul: float) -> pa.Array:
+        """kind_id for every child: HMAC-SHA256 of a fake BSN under the published test key, computed for
+        the used ones only (hashing is the costly part of a national run). The used children's BSNs and
+        kind_ids stay in `pseudoniemen` for `generate --met-bsn`."""
+        bsns = fake_bsns(rng, len(self), voorloopnul)
         used_idx = np.flatnonzero(used)
-        digests = pa.array(hmac_sha256_hex(sleutel.encode("utf-8"), bsns[used_idx].astype("S9").tolist()), pa.string())
+        text = bsn_text(bsns[used_idx])
+        digests = pa.array(kind_id_hashes(text.tolist(), TEST_SLEUTEL), pa.string())
+        self.pseudoniemen = (digests, pa.array(text.tolist(), pa.string()))
         position = np.cumsum(used) - 1
         return pc.take(digests, pa.array(np.maximum(position, 0)))
-
-
-def hmac_sha256_hex(key: bytes, messages: list[bytes]) -> list[str]:
-    """HMAC-SHA256 (RFC 2104) as lowercase hex; the key's pads are hashed once, which is what makes it fast."""
-    if len(key) > 64:
-        key = hashlib.sha256(key).digest()
-    key = key.ljust(64, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
-    result = []
-    for message in messages:
-        i = inner.copy()
-        i.update(message)
-        o = outer.copy()
-        o.update(i.digest())
-        result.append(o.hexdigest())
-    return result

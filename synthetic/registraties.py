@@ -15,6 +15,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sources.pseudonimisering import TEST_SLEUTEL, VINGERAFDRUK_KOLOM, vingerafdruk
+
 from .dates import NAT
 from .maatregelen import Tabel, lengte, select
 from .simulatie import Simulatie
@@ -131,6 +133,9 @@ def maak(
         elif typ == "pseudoniem" and kind_ids is not None:
             anoniem = tabel.get("anoniem")
             kolommen[kolom.naam] = pc.take(kind_ids, pa.array(tabel["kind"], mask=anoniem))
+        elif kolom.naam == VINGERAFDRUK_KOLOM and kind_ids is not None:
+            # Pseudonymised with the published test key: its fingerprint on every row (ALG-VING-001).
+            kolommen[kolom.naam] = pa.array([vingerafdruk(TEST_SLEUTEL)] * n, pa.string())
         elif typ == "gemeente_code":
             gemeente = _gemeente(sim, bron, tabel, kolom.naam)
             kolommen[kolom.naam] = None

@@ -2,8 +2,10 @@
 
 definitions (data) -> sources -> expectations -> marts -> exports -> reports -> pipelines;
 `synthetic` (the generator) stands beside the flow: it reads the definitions through
-`sources`, and only the command line, the benchmark and the tests use it. Dagster lives in
-`pipelines` only, and never through a private module.
+`sources`, and only the command line, the benchmark and the tests use it. `serve` (the export
+server) is a stage after `exports` that nothing but the command line imports: it may read
+`sources` and `exports`, nothing later. Dagster lives in `pipelines` only, and never through a
+private module.
 """
 
 import ast
@@ -16,8 +18,9 @@ FLOW = ["sources", "expectations", "marts", "exports", "reports", "pipelines"]
 # What each folder may import of ours, besides itself.
 ALLOWED = {stage: set(FLOW[:i]) for i, stage in enumerate(FLOW)}
 ALLOWED["synthetic"] = {"sources"}
-ALLOWED["pipelines"] |= {"synthetic"}
-ALLOWED["benchmarks"] = {*FLOW, "synthetic"}
+ALLOWED["serve"] = {"sources", "exports"}
+ALLOWED["pipelines"] |= {"synthetic", "serve"}
+ALLOWED["benchmarks"] = {*FLOW, "synthetic", "serve"}
 OURS = {*ALLOWED, "definitions"}
 
 
@@ -59,6 +62,12 @@ def test_each_folder_imports_only_the_folders_before_it(folder):
 
 def test_the_sources_import_nothing_else_of_ours():
     assert ALLOWED["sources"] == set()
+
+
+def test_the_export_server_reads_only_the_sources_and_the_exports():
+    # It serves what exports/ published; nothing of marts, reports or pipelines may leak into it.
+    assert ALLOWED["serve"] == {"sources", "exports"}
+    assert not any("serve" in allowed for stage, allowed in ALLOWED.items() if stage not in ("pipelines", "benchmarks"))
 
 
 def test_dagster_only_in_pipelines_and_never_a_private_module():

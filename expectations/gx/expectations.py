@@ -1,70 +1,49 @@
-"""Great Expectations custom metrics and expectations that reuse the rule masks of `expectations.rules`.
+"""Great Expectations custom metric and expectations that validate the checks of the rules engine.
 
-The row logic of a rule exists once: the mask functions in `expectations/rules.py`. GX does not
-get a second copy of it; its custom metrics call `rules.failing_rows` on a `DeliveryFrame` that
-they rebuild from the batch.
+The row logic of a rule exists once: the mask functions in `expectations/rules.py`. The rules engine
+checks a delivery (`rules.checks`, one check per rule and column, or per file rule) and GX validates
+what it found: the batch GX is given is the delivery's checks, a few dozen rows, never the delivery's
+records. So GX does not hash millions of rows, and no data value ever reaches it: a check carries a
+rule code, a column name (as `rules.safe_column_names` shows it), a failing count, the first failing
+row numbers (spreadsheet rows: header = row 1, first record = row 2) and the rule's messages.
 
-The batch is a delivery's `raw` frame (every column as trimmed strings, the readers' normalised
-names) plus the column `Rij`, the spreadsheet row number of each record (header = row 1, first
-record = row 2). `Rij` starts with a capital so that it can never collide with a delivery column:
-the readers lowercase every name, and a supplier may well add a column "rij" of their own, which
-must be checked (and rejected) like any unknown column instead of being overwritten.
+One expectation per rule, both BatchExpectations on that batch:
 
-Two expectations carry every rule:
+* `ExpectRowsToPassKetenmonitorRule`: every record passes one rule on the columns it applies to
+  (`kolommen`; `"*"`, for ALG-PRIV-001 only, is every column of the delivery the suite does not name,
+  unknown columns included). Its result lists per failing column the count and the first rows.
+* `ExpectDeliveryToPassKetenmonitorRule`: the file passes one file-level rule (path, organisation,
+  bron, readability, limits, columns, column names, "has records", the row-count change).
 
-* `ExpectRowsToPassKetenmonitorRule`, a ColumnMapExpectation on `Rij`. Its condition is "this row
-  is not in the rule's failing mask", so the unexpected values GX reports, stores and renders are
-  ROW NUMBERS, never a data value: no pseudonym, record id or BSN reaches a result or Data Docs.
-  `kolom` names the delivery column; `kolom="*"` (ALG-PRIV-001 only) means every column of the
-  delivery that has no expectation of its own for the rule: the known columns of other types and
-  every unknown column, which the suite cannot list in advance.
-* `ExpectDeliveryToPassKetenmonitorRule`, a BatchExpectation for the file-level rules: exact
-  columns, forbidden column names and "has records" are evaluated from the batch (its column names
-  and rows, through `rules.column_problems` / `rules.forbidden_columns`); the row-count change is
-  evaluated from the batch and the previous delivery's count (suite parameter `aantal_vorig`) or,
-  without that count, taken from the rules engine; the checks that happen before a file can be read
-  (path, organisation, bron, readability) arrive as suite parameters `bevindingen_<code>` holding
-  the rules engine's findings.
-
-A batch without any delivery column is a placeholder: the file could not be read (or its bron is
-unknown), there are no rows to check, and only the findings passed in as parameters count.
-
-The metrics need the `Definitions`; `active_definitions(defs)` sets them for a validation run
-(the adapter in `expectations.gx.validation` does), otherwise the repository's definitions are loaded.
+A rule with no row in the batch was not evaluated: the file could not be read, so only the checks made
+before reading are there (`outcome_batch`).
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from datetime import date
-from typing import Any, ClassVar, Dict, List, Literal, Optional, Tuple, Union  # noqa: UP035 # GX models are pydantic v1
+from typing import Any, ClassVar, List, Literal, Optional, Tuple, Union  # noqa: UP035 # GX models are pydantic v1
 
-import numpy as np
 import pandas as pd
 
 # Public GX API only (issue 11); what GX offers no public way for is in compat.py. Custom Expectations,
 # Metrics and renderers are GX's documented extension mechanism, and these are the paths its docs use:
-# - the custom-expectation templates (examples/expectations/*_template.py, "Create a Custom Batch / Column
-#   Map Expectation"): ExecutionEngine, PandasExecutionEngine, BatchExpectation, ColumnMapExpectation,
-#   ExpectationConfiguration, ColumnMapMetricProvider, column_condition_partial, MetricConfiguration,
-#   metric_value, TableMetricProvider;
+# - the custom-expectation templates (examples/expectations/*_template.py, "Create a Custom Batch
+#   Expectation"): ExecutionEngine, PandasExecutionEngine, BatchExpectation, ExpectationConfiguration,
+#   MetricConfiguration, metric_value, TableMetricProvider;
 # - the documented custom query metrics: execution_engine.get_compute_domain(..., MetricDomainTypes.TABLE);
 # - "How to create renderers for custom Expectations": the @renderer decorator, the renderer types and the
 #   Rendered*Content classes (exported by great_expectations.render);
 # - FailureSeverity: the type of the public Expectation.severity field (and of the @public_api
 #   ExpectationSuiteValidationResult.get_max_severity_failure).
-# The underscored methods below (`_validate`, `_get_evaluation_dependencies`, `_pandas` metric functions,
-# @renderer methods) are the hooks those docs and GX 1.24's base-class docstrings tell custom classes to
-# implement, not private accessors; the private kwarg accessors GX has no hook for are in compat.py.
+# The underscored methods below (`_validate`, `_pandas` metric functions, @renderer methods) are the hooks
+# those docs and GX 1.24's base-class docstrings tell custom classes to implement, not private accessors;
+# the private kwarg accessors GX has no hook for are in compat.py.
 from great_expectations.core.metric_domain_types import MetricDomainTypes
 from great_expectations.execution_engine import ExecutionEngine, PandasExecutionEngine
-from great_expectations.expectations.expectation import BatchExpectation, ColumnMapExpectation
+from great_expectations.expectations.expectation import BatchExpectation
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 from great_expectations.expectations.metadata_types import FailureSeverity
-from great_expectations.expectations.metrics import ColumnMapMetricProvider, column_condition_partial
 from great_expectations.expectations.metrics.metric_provider import MetricConfiguration, metric_value
 from great_expectations.expectations.metrics.table_metric_provider import TableMetricProvider
 from great_expectations.render import (
@@ -77,115 +56,80 @@ from great_expectations.render.renderer.renderer import renderer
 
 from expectations import rules
 from expectations.gx.compat import FastExpectationKwargs
-from sources.definitions import Definitions, current_definitions
-from sources.readers import FIRST_RECORD_ROW, DeliveryFrame, type_columns
+from sources.definitions import PRE_READ_CHECKS, Regel
 
-ROW_COLUMN = "Rij"
 OTHER_COLUMNS = "*"
-# The file's own column names travel with the batch (pandas `attrs`): a repeated name ("kind_id" twice)
-# is only visible there, the batch itself has the readers' de-duplicated names ("kind_id.1").
-HEADER_ATTR = "ketenmonitor_kopregel"
-FORMAT_ATTR = "ketenmonitor_formaat"
-MAX_ROWS = rules.MAX_EXAMPLES
 NOT_EVALUATED = "niet beoordeeld: bestand niet gelezen / not evaluated: file not read"
 
 SEVERITY = {"error": FailureSeverity.CRITICAL, "warning": FailureSeverity.WARNING}
 
-FRAME_METRIC = "ketenmonitor.levering"
-ROW_FINDINGS_METRIC = "ketenmonitor.regel.bevindingen"
-ROW_CONDITION = "column_values.ketenmonitor_regel"
-FILE_FINDINGS_METRIC = "ketenmonitor.bestandsregel.bevindingen"
+CHECKS_METRIC = "ketenmonitor.controles"
 
-# Kwargs of the row expectation that the metrics need (metric value keys must be success keys in GX).
-ROW_KEYS = ("regel_code", "kolom", "bron", "peildatum", "behalve_kolommen")
-FILE_KEYS = ("regel_code", "bron", "bevindingen", "aantal_vorig")
+# The batch: one row per check (per finding when a file rule finds several); `getoetst` is the number of
+# records checked (None before reading), `rijen` the first failing row numbers.
+BATCH_COLUMNS = ("regel_code", "kolom", "aantal", "rijen", "getoetst", "melding_nl", "melding_en")
+FINDING_KEYS = ("kolom", "aantal", "rijen", "melding_nl", "melding_en")
 
 
-# --- the definitions of the current run ---------------------------------------------------------
-
-_ACTIVE: ContextVar[Definitions | None] = ContextVar("ketenmonitor_definitions", default=None)
-# The batch being validated and the DeliveryFrame it was made from: the frame metric takes the reader's
-# typed columns instead of parsing the raw strings a second time (seconds on a national delivery).
-_KNOWN: ContextVar[tuple[pd.DataFrame, DeliveryFrame] | None] = ContextVar("ketenmonitor_frame", default=None)
+# --- the batch: the checks of one delivery ----------------------------------------------------------
 
 
-@contextmanager
-def active_definitions(defs: Definitions) -> Iterator[Definitions]:
-    """Let the metrics use `defs` (instead of the repository's definitions) within the block."""
-    token = _ACTIVE.set(defs)
-    try:
-        yield defs
-    finally:
-        _ACTIVE.reset(token)
+def _row(regel: Regel, kolom: str | None, getoetst: int | None, result: rules.RuleResult | None) -> dict[str, Any]:
+    if result is None:
+        return {"regel_code": regel.code, "kolom": kolom, "aantal": 0, "rijen": [], "getoetst": getoetst}
+    return {
+        "regel_code": regel.code,
+        "kolom": result.kolom,
+        "aantal": int(result.aantal),
+        "rijen": [int(r) for r in result.rijen],
+        "getoetst": getoetst,
+        "melding_nl": result.melding_nl,
+        "melding_en": result.melding_en,
+    }
 
 
-@contextmanager
-def known_frame(batch: pd.DataFrame, frame: DeliveryFrame) -> Iterator[None]:
-    """Within the block, a metric on `batch` (made by `delivery_batch(frame)`) uses `frame` as it is."""
-    token = _KNOWN.set((batch, frame))
-    try:
-        yield
-    finally:
-        _KNOWN.reset(token)
+def outcome_batch(
+    regels: list[Regel],
+    pre_read: list[rules.RuleResult],
+    checks: list[rules.Check] | None,
+    records: int | None,
+) -> pd.DataFrame:
+    """The GX batch of a delivery: a row per check of `regels` (the suite's rules, in its order).
 
-
-def metric_definitions() -> Definitions:
-    """The definitions the metrics evaluate against: those of `active_definitions`, else the loader's."""
-    defs = _ACTIVE.get()
-    return defs if defs is not None else current_definitions()
-
-
-# --- batch <-> DeliveryFrame ----------------------------------------------------------------------
-
-
-def delivery_batch(frame: DeliveryFrame) -> pd.DataFrame:
-    """The GX batch of a delivery: its raw strings plus `Rij`, the spreadsheet row of each record."""
-    if frame.source_rows is not None:
-        rows = np.asarray(frame.source_rows, dtype=np.int64)
-    else:
-        rows = np.arange(FIRST_RECORD_ROW, len(frame) + FIRST_RECORD_ROW, dtype=np.int64)
-    batch = frame.raw.copy(deep=False)  # copy-on-write: no data is copied
-    batch[ROW_COLUMN] = rows
-    batch.attrs[HEADER_ATTR] = list(frame.header)
-    batch.attrs[FORMAT_ATTR] = frame.fmt
+    `pre_read` are the findings of the checks made before reading (every one of them was made); `checks`
+    those made after reading (`rules.checks`) over `records` records, None when the file was not read:
+    then the rules on the file's contents have no row, "not evaluated". A rule with no check of its own
+    on a read file (its columns are missing, which ALG-KOL-001 reports) passed: one row without a column.
+    """
+    by_code: dict[str, list[rules.Check]] = {}
+    for check in checks or []:
+        by_code.setdefault(check.regel.code, []).append(check)
+    rows: list[dict[str, Any]] = []
+    for regel in regels:
+        if regel.controle in PRE_READ_CHECKS:
+            found = [r for r in pre_read if r.code == regel.code]
+            rows += [_row(regel, r.kolom, None, r) for r in found] or [_row(regel, None, None, None)]
+            continue
+        if checks is None:
+            continue
+        made = by_code.pop(regel.code, None) or [rules.Check(regel, None, [])]
+        for check in made:
+            rows += [_row(regel, check.kolom, records, r) for r in check.results]
+            rows += [] if check.results else [_row(regel, check.kolom, records, None)]
+    # A check of a rule the suite has no expectation for stays in the batch: the validator refuses it.
+    for made in by_code.values():
+        for check in made:
+            rows += [_row(check.regel, check.kolom, records, r) for r in check.results]
+    batch = pd.DataFrame(rows, columns=list(BATCH_COLUMNS))
+    batch["aantal"] = batch["aantal"].astype("int64")
+    batch["getoetst"] = batch["getoetst"].astype("Int64")
     return batch
 
 
-def placeholder_batch() -> pd.DataFrame:
-    """A one-row batch without delivery columns, for a file that could not be read as a table."""
-    return pd.DataFrame({ROW_COLUMN: pd.array([None], dtype="Int64")})
-
-
-def is_placeholder(batch: pd.DataFrame) -> bool:
-    return all(c == ROW_COLUMN for c in batch.columns)
-
-
-def frame_from_batch(batch: pd.DataFrame, bron: str, defs: Definitions) -> DeliveryFrame | None:
-    """Rebuild the DeliveryFrame the rules engine saw from a batch; None for a placeholder."""
-    if is_placeholder(batch):
-        return None
-    columns = [c for c in batch.columns if c != ROW_COLUMN]
-    raw = batch[columns]
-    if not isinstance(raw.index, pd.RangeIndex) or raw.index.start != 0:
-        raw = raw.reset_index(drop=True)  # the masks are positional, like the readers' frames
-    typed = type_columns(raw, defs.bronnen[bron], defs)
-    rows = batch[ROW_COLUMN].to_numpy(dtype=np.int64, na_value=0)
-    regular = np.array_equal(rows, np.arange(FIRST_RECORD_ROW, len(rows) + FIRST_RECORD_ROW))
-    header = batch.attrs.get(HEADER_ATTR)
-    if not isinstance(header, list) or len(header) != len(columns):
-        header = columns
-    return DeliveryFrame(
-        raw=raw,
-        typed=typed,
-        header=list(header),
-        fmt=str(batch.attrs.get(FORMAT_ATTR, "")),
-        source_rows=None if regular else rows,
-    )
-
-
-def safe_column_names(names: list[str]) -> dict[str, str]:
-    """Column names as a result may show them (`rules.safe_column_names`): a BSN or pseudonym is "(kolom n)"."""
-    return rules.safe_column_names(names)
+def unexpected_codes(batch: pd.DataFrame, codes: set[str]) -> list[str]:
+    """Rule codes with a failing check in `batch` but no expectation among `codes`."""
+    failing = batch.loc[batch["aantal"] > 0, "regel_code"]
+    return sorted(set(failing) - codes)
 
 
 def shown(value: Any) -> str:
@@ -198,38 +142,22 @@ def shown(value: Any) -> str:
     return html.escape(rules.safe_text(value), quote=True)
 
 
-def _table_domain(metric: MetricConfiguration) -> dict:
-    # Always the same domain (the whole batch), whichever expectation asks: GX resolves a metric once
-    # per distinct (name, domain, value kwargs), so the frame and each rule's mask are computed once.
-    return {"batch_id": metric.metric_domain_kwargs.get("batch_id")}
-
-
-def _batch(execution_engine: ExecutionEngine, metric_domain_kwargs: dict) -> pd.DataFrame:
-    df, _, _ = execution_engine.get_compute_domain(metric_domain_kwargs, domain_type=MetricDomainTypes.TABLE)
-    return df
-
-
-def _peildatum(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)) if value else None
-    except ValueError:
+def _value(value: Any) -> Any:
+    """A batch cell as plain JSON: GX stores the results, numpy scalars and NA do not serialise."""
+    if isinstance(value, list):
+        return [int(v) for v in value]
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return None
+    return value.item() if hasattr(value, "item") else value
 
 
-# --- metrics ------------------------------------------------------------------------------------
+# --- the metric -----------------------------------------------------------------------------------
 
 
-class DeliveryFrameMetric(TableMetricProvider):
-    """The batch as the rules engine's DeliveryFrame (typed values parsed once per batch).
+class ChecksMetric(TableMetricProvider):
+    """The batch's checks by rule code (each a dict of BATCH_COLUMNS): computed once per validation."""
 
-    Every rule expectation of a suite depends on this one metric configuration, and GX resolves
-    each configuration once per validation: the 2M-row parse happens once, not 40 times.
-    """
-
-    metric_name = FRAME_METRIC
-    value_keys = ("bron",)
+    metric_name = CHECKS_METRIC
 
     @metric_value(engine=PandasExecutionEngine)
     def _pandas(
@@ -237,209 +165,33 @@ class DeliveryFrameMetric(TableMetricProvider):
         execution_engine: PandasExecutionEngine,
         metric_domain_kwargs: dict,
         metric_value_kwargs: dict,
-        metrics: Dict[str, Any],  # noqa: UP006
+        metrics: dict[str, Any],
         runtime_configuration: dict,
-    ) -> DeliveryFrame | None:
-        defs = metric_definitions()
-        bron = metric_value_kwargs.get("bron")
-        if bron not in defs.bronnen:
-            return None
-        batch = _batch(execution_engine, metric_domain_kwargs)
-        known = _KNOWN.get()
-        if known is not None and known[0] is batch:
-            return known[1]
-        return frame_from_batch(batch, bron, defs)
+    ) -> dict[str, list[dict[str, Any]]]:
+        batch, _, _ = execution_engine.get_compute_domain(metric_domain_kwargs, domain_type=MetricDomainTypes.TABLE)
+        by_code: dict[str, list[dict[str, Any]]] = {}
+        present = [c for c in BATCH_COLUMNS if c in batch.columns]
+        for row in batch[present].to_dict("records"):
+            check = {c: _value(row.get(c)) for c in BATCH_COLUMNS}
+            by_code.setdefault(str(check["regel_code"]), []).append(check)
+        return by_code
 
 
-class RuleFindingsMetric(TableMetricProvider):
-    """One rule on one column (or on every other column, `kolom="*"`): the failing mask and a summary.
-
-    The mask is `rules.failing_rows`; the summary per failing column holds its name, the number of
-    failing rows and the first row numbers, never a value.
-    """
-
-    metric_name = ROW_FINDINGS_METRIC
-    value_keys = ROW_KEYS
-
-    @metric_value(engine=PandasExecutionEngine)
-    def _pandas(
-        cls,
-        execution_engine: PandasExecutionEngine,
-        metric_domain_kwargs: dict,
-        metric_value_kwargs: dict,
-        metrics: Dict[str, Any],  # noqa: UP006
-        runtime_configuration: dict,
-    ) -> dict[str, Any]:
-        frame: DeliveryFrame | None = metrics[FRAME_METRIC]
-        batch_rows = int(metrics["table.row_count"])
-        mask = np.zeros(batch_rows, dtype=bool)
-        kolommen: list[dict[str, Any]] = []
-        if frame is None:
-            return {"mask": mask, "kolommen": kolommen, "beoordeeld": False}
-        defs = metric_definitions()
-        kw = metric_value_kwargs
-        regel = defs.regel(kw["regel_code"])
-        ctx = rules.RuleContext(defs=defs, bron=defs.bronnen[kw["bron"]], peildatum=_peildatum(kw.get("peildatum")))
-        applicable = rules.applicable_columns(regel, frame, ctx)
-        if kw["kolom"] == OTHER_COLUMNS:
-            skip = set(kw.get("behalve_kolommen") or ())
-            targets = [c for c in applicable if c not in skip]
-        else:
-            # A missing column (ALG-KOL-001 reports it) leaves the rule nothing to check, as in the engine.
-            targets = [kw["kolom"]] if kw["kolom"] in applicable else []
-        names = safe_column_names(list(frame.raw.columns))
-        for kolom in targets:
-            failing = rules.failing_rows(regel, kolom, frame, ctx).to_numpy(dtype=bool)
-            aantal = int(failing.sum())
-            if aantal:
-                mask |= failing
-                kolommen.append(
-                    {"kolom": names[kolom], "aantal": aantal, "rijen": frame.row_numbers(failing, limit=MAX_ROWS)}
-                )
-        return {"mask": mask, "kolommen": kolommen, "beoordeeld": True}
-
-    @classmethod
-    def _get_evaluation_dependencies(
-        cls,
-        metric: MetricConfiguration,
-        configuration: Optional[ExpectationConfiguration] = None,  # noqa: UP045
-        execution_engine: Optional[ExecutionEngine] = None,  # noqa: UP045
-        runtime_configuration: Optional[dict] = None,  # noqa: UP045
-    ) -> dict:
-        dependencies = super()._get_evaluation_dependencies(
-            metric=metric,
-            configuration=configuration,
-            execution_engine=execution_engine,
-            runtime_configuration=runtime_configuration,
-        )
-        domain = _table_domain(metric)
-        dependencies[FRAME_METRIC] = MetricConfiguration(
-            FRAME_METRIC, domain, {"bron": metric.metric_value_kwargs.get("bron")}
-        )
-        dependencies["table.row_count"] = MetricConfiguration("table.row_count", domain)
-        return dependencies
+def _checks_dependency(expectation: Any, dependencies: Any) -> Any:
+    # Every expectation asks for the same configuration (the whole batch, no value kwargs): GX resolves it once.
+    dependencies.set_metric_configuration(
+        CHECKS_METRIC, MetricConfiguration(CHECKS_METRIC, {"batch_id": expectation.batch_id}, {})
+    )
+    return dependencies
 
 
-class RowPassesRuleMetric(ColumnMapMetricProvider):
-    """Condition on `Rij`: the row is not in the rule's failing mask."""
-
-    condition_metric_name = ROW_CONDITION
-    condition_value_keys = ROW_KEYS
-    # The placeholder row has no row number; a real batch never has a missing `Rij`. Not filtering
-    # also spares GX a copy of the whole batch per expectation.
-    filter_column_isnull = False
-
-    @column_condition_partial(engine=PandasExecutionEngine)
-    def _pandas(cls, column: pd.Series, _metrics: dict, **kwargs: Any) -> pd.Series:
-        findings = _metrics[ROW_FINDINGS_METRIC]
-        return pd.Series(~findings["mask"], index=column.index)
-
-    @classmethod
-    def _get_evaluation_dependencies(
-        cls,
-        metric: MetricConfiguration,
-        configuration: Optional[ExpectationConfiguration] = None,  # noqa: UP045
-        execution_engine: Optional[ExecutionEngine] = None,  # noqa: UP045
-        runtime_configuration: Optional[dict] = None,  # noqa: UP045
-    ) -> dict:
-        dependencies = super()._get_evaluation_dependencies(
-            metric=metric,
-            configuration=configuration,
-            execution_engine=execution_engine,
-            runtime_configuration=runtime_configuration,
-        )
-        if metric.metric_name == f"{ROW_CONDITION}.condition":
-            value_kwargs = {k: metric.metric_value_kwargs.get(k) for k in ROW_KEYS}
-            dependencies[ROW_FINDINGS_METRIC] = MetricConfiguration(
-                ROW_FINDINGS_METRIC, _table_domain(metric), value_kwargs
-            )
-        return dependencies
-
-
-class FileFindingsMetric(TableMetricProvider):
-    """A file-level rule's findings ({kolom, aantal, ...} each, none when it passes) and whether it was evaluated.
-
-    Evaluated from the batch where the batch holds the answer (its column names, its rows);
-    passed in by the caller (`bevindingen`) for what was decided before the file was read.
-    """
-
-    metric_name = FILE_FINDINGS_METRIC
-    value_keys = FILE_KEYS
-
-    @metric_value(engine=PandasExecutionEngine)
-    def _pandas(
-        cls,
-        execution_engine: PandasExecutionEngine,
-        metric_domain_kwargs: dict,
-        metric_value_kwargs: dict,
-        metrics: Dict[str, Any],  # noqa: UP006
-        runtime_configuration: dict,
-    ) -> dict[str, Any]:
-        kw = metric_value_kwargs
-        given = [dict(b) for b in kw.get("bevindingen") or []]
-        frame: DeliveryFrame | None = metrics[FRAME_METRIC]
-        defs = metric_definitions()
-        regel = defs.regel(kw["regel_code"])
-        from_batch = {"niet_leeg", "exacte_kolommen", "verboden_kolomnamen"}
-        if frame is None or kw.get("bron") not in defs.bronnen:
-            # Nothing was read: what the caller found counts, the checks on the batch were not made.
-            return {"bevindingen": given, "beoordeeld": regel.controle not in from_batch}
-        bron = defs.bronnen[kw["bron"]]
-        names = safe_column_names(list(frame.raw.columns))
-        found = given
-        match regel.controle:
-            case "niet_leeg":
-                found = [] if len(frame) else [_finding(None, 1)]
-            case "exacte_kolommen":
-                found = [_finding(names.get(k, k), 1, nl, en) for k, nl, en in rules.column_problems(frame, bron)]
-            case "verboden_kolomnamen":
-                found = [_finding(names[k], 1) for k in rules.forbidden_columns(frame, regel.patronen)]
-            case "aantal_rijen_verandering" if kw.get("aantal_vorig") is not None:
-                change = rules.row_count_change(len(frame), int(kw["aantal_vorig"]), defs)
-                found = [] if change is None else [_finding(None, len(frame), params=change)]
-        return {"bevindingen": found, "beoordeeld": True}
-
-    @classmethod
-    def _get_evaluation_dependencies(
-        cls,
-        metric: MetricConfiguration,
-        configuration: Optional[ExpectationConfiguration] = None,  # noqa: UP045
-        execution_engine: Optional[ExecutionEngine] = None,  # noqa: UP045
-        runtime_configuration: Optional[dict] = None,  # noqa: UP045
-    ) -> dict:
-        dependencies = super()._get_evaluation_dependencies(
-            metric=metric,
-            configuration=configuration,
-            execution_engine=execution_engine,
-            runtime_configuration=runtime_configuration,
-        )
-        dependencies[FRAME_METRIC] = MetricConfiguration(
-            FRAME_METRIC, _table_domain(metric), {"bron": metric.metric_value_kwargs.get("bron")}
-        )
-        return dependencies
-
-
-def _finding(
-    kolom: str | None, aantal: int, reden_nl: str | None = None, reden_en: str | None = None, params: dict | None = None
-) -> dict[str, Any]:
-    """A file-level finding; `reden_*` and `params` fill the rule's message placeholders later."""
-    finding: dict[str, Any] = {"kolom": kolom, "aantal": aantal}
-    if reden_nl is not None:
-        finding["reden_nl"], finding["reden_en"] = reden_nl, reden_en
-    if params:
-        finding["params"] = params
-    return finding
+def _findings(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{k: row[k] for k in FINDING_KEYS} for row in rows if row["aantal"]]
 
 
 # --- rendering helpers ----------------------------------------------------------------------------
 
-_STYLE = {
-    "params": {
-        "regel_code": {"classes": ["badge", "badge-secondary"]},
-        "ernst": {"tag": "strong"},
-        "kolom": {"tag": "code"},
-    }
-}
+_BADGE = {"classes": ["badge", "badge-secondary"]}
 
 
 def _configuration(
@@ -450,30 +202,57 @@ def _configuration(
     return configuration
 
 
+def _column_text(kolom: str | None) -> str:
+    if kolom == OTHER_COLUMNS:
+        return "alle overige kolommen / all other columns"
+    return kolom or "bestand / file"
+
+
+def _requirements(configuration: ExpectationConfiguration) -> list[tuple[str, str]]:
+    """(columns, requirement) pairs: per group of columns with the same requirement, or the file's one.
+
+    A validation stored before one expectation covered a rule's columns has `kolom` and `meta.eis`.
+    """
+    kwargs, meta = configuration.kwargs, configuration.meta or {}
+    eisen = meta.get("eisen")
+    if eisen is None:
+        eisen = [{"kolommen": [kwargs.get("kolom")], **(meta.get("eis") or {})}]
+    pairs = []
+    for eis in eisen:
+        kolommen = ", ".join(_column_text(k) for k in eis.get("kolommen") or [None])
+        text = " / ".join(t for t in (eis.get("nl"), eis.get("en")) if t) or kwargs.get("controle", "")
+        pairs.append((kolommen, text))
+    return pairs
+
+
 def _rule_text(configuration: ExpectationConfiguration | None) -> RenderedStringTemplateContent:
     """The rule as a board member reads it.
 
     E.g. "GIM-003 (error) — datum_in_kennisstelling: niet meer dan 7 dagen voor datum_uitspraak / not more
-    than 7 days before datum_uitspraak", instead of the class name and its kwargs.
+    than 7 days before datum_uitspraak", instead of the class name and its kwargs; a rule on columns of
+    different types names each group: "ALG-TYPE-001 (error) — geboortejaar: ... geheel getal ...;
+    datum_uitspraak, datum_einde: ... datum ...".
     """
     if configuration is None:
         return RenderedStringTemplateContent(
             content_block_type="string_template", string_template={"template": "Ketenmonitor-regel", "params": {}}
         )
     kwargs = configuration.kwargs
-    eis = (configuration.meta or {}).get("eis") or {}
-    kolom = kwargs.get("kolom")
-    if kolom == OTHER_COLUMNS:
-        kolom = "alle overige kolommen / all other columns"
-    params = {
-        "regel_code": kwargs.get("regel_code", "?"),
-        "ernst": kwargs.get("ernst", "?"),
-        "kolom": kolom or "bestand / file",
-        "eis": " / ".join(t for t in (eis.get("nl"), eis.get("en")) if t) or kwargs.get("controle", ""),
-    }
+    params: dict[str, Any] = {"regel_code": kwargs.get("regel_code", "?"), "ernst": kwargs.get("ernst", "?")}
+    styling: dict[str, Any] = {"regel_code": _BADGE, "ernst": {"tag": "strong"}}
+    parts = []
+    for i, (kolommen, eis) in enumerate(_requirements(configuration)):
+        suffix = "" if i == 0 else f"_{i}"  # one group: the names the single-column rules always had
+        params[f"kolom{suffix}"], params[f"eis{suffix}"] = kolommen, eis
+        styling[f"kolom{suffix}"] = {"tag": "code"}
+        parts.append(f"$kolom{suffix}: $eis{suffix}")
     return RenderedStringTemplateContent(
         content_block_type="string_template",
-        string_template={"template": "$regel_code ($ernst) — $kolom: $eis", "params": params, "styling": _STYLE},
+        string_template={
+            "template": "$regel_code ($ernst) — " + "; ".join(parts),
+            "params": params,
+            "styling": {"params": styling},
+        },
     )
 
 
@@ -487,40 +266,29 @@ def _text(template: str, params: dict[str, Any] | None = None, classes: list[str
 # --- expectations ---------------------------------------------------------------------------------
 
 
-class ExpectRowsToPassKetenmonitorRule(FastExpectationKwargs, ColumnMapExpectation):
-    """Every row passes one Ketenmonitor rule (definitions/) on one delivery column.
+class ExpectRowsToPassKetenmonitorRule(FastExpectationKwargs, BatchExpectation):
+    """Every record passes one Ketenmonitor rule (definitions/) on each column it applies to.
 
-    The expectation's column is always `Rij` (the row number), so its unexpected values are the
-    failing rows' numbers: a report names rows, never values.
+    Validated on the rules engine's checks (see the module docstring): the result names per failing
+    column the number of failing records and the first row numbers, never a value.
     """
 
     regel_code: str
-    kolom: str
+    kolommen: List[str] = []  # noqa: UP006, RUF012 # "*" (ALG-PRIV-001): every column the suite does not name
     controle: str
     ernst: Literal["error", "warning"]
     bron: str
-    peildatum: Union[str, dict, None] = None  # noqa: UP007 # a date, or {"$PARAMETER": "peildatum"}
-    behalve_kolommen: List[str] = []  # noqa: UP006, RUF012 # only for kolom "*": columns with their own expectation
+    # What an earlier version stored (one expectation per rule and column, on the delivery's records): still
+    # accepted, so that a GX project of that version opens (its suites are then replaced) and its stored
+    # validations still render in Data Docs. Unused by the suites generated now.
+    column: Optional[str] = None  # noqa: UP045
+    kolom: Optional[str] = None  # noqa: UP045
+    peildatum: Union[str, dict, None] = None  # noqa: UP007
+    behalve_kolommen: List[str] = []  # noqa: UP006, RUF012
+    mostly: float = 1.0
 
-    map_metric: ClassVar[str] = ROW_CONDITION
-    success_keys: ClassVar[Tuple[str, ...]] = ("mostly", *ROW_KEYS)  # noqa: UP006
+    success_keys: ClassVar[Tuple[str, ...]] = ("regel_code", "kolommen")  # noqa: UP006
     library_metadata: ClassVar[dict] = {"tags": ["ketenmonitor"], "contributors": ["Ketenmonitor"]}
-
-    def _validate(
-        self,
-        metrics: dict,
-        runtime_configuration: Optional[dict] = None,  # noqa: UP045
-        execution_engine: Optional[ExecutionEngine] = None,  # noqa: UP045
-    ) -> Any:
-        result = super()._validate(metrics, runtime_configuration, execution_engine)
-        findings = metrics.get(ROW_FINDINGS_METRIC)
-        if findings is not None:
-            # Per column, for kolom "*" where one expectation covers several columns; row numbers only.
-            result.setdefault("result", {})["details"] = {
-                "kolommen": findings["kolommen"],
-                "beoordeeld": findings["beoordeeld"],
-            }
-        return result
 
     def get_validation_dependencies(
         self,
@@ -531,12 +299,26 @@ class ExpectRowsToPassKetenmonitorRule(FastExpectationKwargs, ColumnMapExpectati
         dependencies = super().get_validation_dependencies(
             execution_engine=execution_engine, runtime_configuration=runtime_configuration
         )
-        domain = {"batch_id": self.batch_id}
-        value_kwargs = self.kwarg_values(ROW_KEYS)
-        dependencies.set_metric_configuration(
-            ROW_FINDINGS_METRIC, MetricConfiguration(ROW_FINDINGS_METRIC, domain, value_kwargs)
-        )
-        return dependencies
+        return _checks_dependency(self, dependencies)
+
+    def _validate(
+        self,
+        metrics: dict,
+        runtime_configuration: Optional[dict] = None,  # noqa: UP045
+        execution_engine: Optional[ExecutionEngine] = None,  # noqa: UP045
+    ) -> dict:
+        rows = metrics[CHECKS_METRIC].get(self.regel_code, [])
+        failing = _findings(rows)
+        aantal = sum(f["aantal"] for f in failing)
+        return {
+            "success": not failing,
+            "result": {
+                "observed_value": aantal,
+                "element_count": next((r["getoetst"] for r in rows if r["getoetst"] is not None), 0),
+                "unexpected_count": aantal,
+                "details": {"kolommen": failing, "beoordeeld": bool(rows)},
+            },
+        }
 
     @classmethod
     @renderer(renderer_type=LegacyRendererType.PRESCRIPTIVE)
@@ -560,10 +342,17 @@ class ExpectRowsToPassKetenmonitorRule(FastExpectationKwargs, ColumnMapExpectati
     ) -> str:
         if result is None or not result.result:
             return "--"
-        if not (result.result.get("details") or {}).get("beoordeeld", True):
+        details = result.result.get("details") or {}
+        if not details.get("beoordeeld", True):
             return NOT_EVALUATED
         aantal = result.result.get("unexpected_count") or 0
         totaal = result.result.get("element_count") or 0
+        kolommen = len(details.get("kolommen") or [])
+        if kolommen > 1:
+            return (
+                f"{aantal} fout(en) in {kolommen} kolommen van {totaal} rij(en) / "
+                f"{aantal} failure(s) in {kolommen} columns of {totaal} row(s)"
+            )
         return f"{aantal} van {totaal} rij(en) fout / {aantal} of {totaal} row(s) failing"
 
     @classmethod
@@ -577,13 +366,17 @@ class ExpectRowsToPassKetenmonitorRule(FastExpectationKwargs, ColumnMapExpectati
     ) -> list:
         if result is None or result.success or not result.result:
             return []
-        return [
-            _text(
-                "\n\n$aantal rij(en) voldoen niet / $aantal row(s) fail.",
-                {"aantal": result.result.get("unexpected_count", 0)},
-                ["text-danger"],
-            )
-        ]
+        aantal = result.result.get("unexpected_count", 0)
+        kolommen = len((result.result.get("details") or {}).get("kolommen") or [])
+        if kolommen > 1:
+            return [
+                _text(
+                    "\n\n$aantal fout(en) in $kolommen kolommen / $aantal failure(s) in $kolommen columns.",
+                    {"aantal": aantal, "kolommen": kolommen},
+                    ["text-danger"],
+                )
+            ]
+        return [_text("\n\n$aantal rij(en) voldoen niet / $aantal row(s) fail.", {"aantal": aantal}, ["text-danger"])]
 
     @classmethod
     @renderer(renderer_type=LegacyDiagnosticRendererType.UNEXPECTED_TABLE)
@@ -624,12 +417,23 @@ class ExpectDeliveryToPassKetenmonitorRule(FastExpectationKwargs, BatchExpectati
     controle: str
     ernst: Literal["error", "warning"]
     bron: Optional[str] = None  # noqa: UP045 # None in the file-only suite of a delivery without a known bron
-    bevindingen: Union[List[dict], dict, None] = None  # noqa: UP006, UP007 # findings before reading, as a parameter
-    aantal_vorig: Union[int, dict, None] = None  # noqa: UP007 # ALG-OMV-001: the previous delivery's record count
+    # What an earlier version stored (findings as suite parameters): accepted, see ExpectRowsToPassKetenmonitorRule.
+    bevindingen: Union[List[dict], dict, None] = None  # noqa: UP006, UP007
+    aantal_vorig: Union[int, dict, None] = None  # noqa: UP007
 
-    metric_dependencies: ClassVar[Tuple[str, ...]] = (FILE_FINDINGS_METRIC,)  # noqa: UP006
-    success_keys: ClassVar[Tuple[str, ...]] = FILE_KEYS  # noqa: UP006
+    success_keys: ClassVar[Tuple[str, ...]] = ("regel_code",)  # noqa: UP006
     library_metadata: ClassVar[dict] = {"tags": ["ketenmonitor"], "contributors": ["Ketenmonitor"]}
+
+    def get_validation_dependencies(
+        self,
+        execution_engine: Optional[ExecutionEngine] = None,  # noqa: UP045
+        runtime_configuration: Optional[dict] = None,  # noqa: UP045
+        **kwargs: Any,
+    ) -> Any:
+        dependencies = super().get_validation_dependencies(
+            execution_engine=execution_engine, runtime_configuration=runtime_configuration
+        )
+        return _checks_dependency(self, dependencies)
 
     def _validate(
         self,
@@ -637,13 +441,13 @@ class ExpectDeliveryToPassKetenmonitorRule(FastExpectationKwargs, BatchExpectati
         runtime_configuration: Optional[dict] = None,  # noqa: UP045
         execution_engine: Optional[ExecutionEngine] = None,  # noqa: UP045
     ) -> dict:
-        outcome = metrics[FILE_FINDINGS_METRIC]
-        findings = outcome["bevindingen"]
+        rows = metrics[CHECKS_METRIC].get(self.regel_code, [])
+        findings = _findings(rows)
         return {
             "success": not findings,
             "result": {
                 "observed_value": sum(f["aantal"] for f in findings),
-                "details": {"bevindingen": findings, "beoordeeld": outcome["beoordeeld"]},
+                "details": {"bevindingen": findings, "beoordeeld": bool(rows)},
             },
         }
 
@@ -679,6 +483,7 @@ class ExpectDeliveryToPassKetenmonitorRule(FastExpectationKwargs, BatchExpectati
 def _finding_text(finding: dict[str, Any]) -> str:
     if finding.get("melding_nl"):
         return f"{finding['melding_nl']} / {finding.get('melding_en', '')}"
+    # A validation stored before the findings carried their messages.
     parts = [f"kolom {finding['kolom']}"] if finding.get("kolom") else []
     if finding.get("reden_nl"):
         parts.append(f"{finding['reden_nl']} / {finding['reden_en']}")
@@ -688,19 +493,13 @@ def _finding_text(finding: dict[str, Any]) -> str:
 
 
 __all__ = [
-    "FILE_FINDINGS_METRIC",
+    "BATCH_COLUMNS",
+    "CHECKS_METRIC",
     "OTHER_COLUMNS",
-    "ROW_COLUMN",
-    "ROW_FINDINGS_METRIC",
     "SEVERITY",
     "ExpectDeliveryToPassKetenmonitorRule",
     "ExpectRowsToPassKetenmonitorRule",
-    "active_definitions",
-    "metric_definitions",
-    "delivery_batch",
-    "frame_from_batch",
-    "is_placeholder",
-    "placeholder_batch",
-    "safe_column_names",
+    "outcome_batch",
     "shown",
+    "unexpected_codes",
 ]

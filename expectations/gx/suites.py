@@ -1,18 +1,18 @@
 """Expectation suites generated from `definitions/`, never written by hand.
 
 `build_suite(defs, bron)` gives the GX suite `ketenmonitor.<bron>`: one file-level expectation per
-file rule, then one row expectation per (rule, column) the rule applies to, in the order of the
-definitions (general rules first, then the bron's own). The columns come from
-`Definitions.kolommen_voor_regel`, so a rule reaches a new column through its attributes without a
-code change.
+file rule, then one row expectation per rule that applies to a column of the bron, naming those
+columns (`kolommen`) and what the rule asks of each (`meta.eisen`, columns with the same requirement
+together), in the order of the definitions (general rules first, then the bron's own). The columns
+come from `Definitions.kolommen_voor_regel`, so a rule reaches a new column through its attributes
+without a code change. The result of a row expectation names each failing column with its count and
+first row numbers.
 
 ALG-PRIV-001 (no BSN anywhere) checks every value of a delivery, also in columns the contract does
-not know. The suite cannot list those in advance, so besides one expectation per known text column
-it holds one with `kolom="*"`: every column of the delivery that has no ALG-PRIV-001 expectation of
-its own (`behalve_kolommen` lists those). That keeps the suite static, reviewable and identical for
-every delivery, while the result still names each failing column (row numbers per column in the
-result details). Adding expectations per delivery at run time would make the suite in the GX
-project differ from the one the governance board approved.
+not know. The suite cannot list those in advance, so its `kolommen` end in `"*"`: every column of the
+delivery the suite does not name. That keeps the suite static, reviewable and identical for every
+delivery. Adding expectations per delivery at run time would make the suite in the GX project differ
+from the one the governance board approved.
 
 `ketenmonitor.bestand` is the minimal suite for a delivery whose bron is unknown (a misplaced
 file, an unknown organisation folder): only the checks made before reading.
@@ -32,7 +32,6 @@ import great_expectations as gx
 
 from expectations.gx.expectations import (
     OTHER_COLUMNS,
-    ROW_COLUMN,
     SEVERITY,
     ExpectDeliveryToPassKetenmonitorRule,
     ExpectRowsToPassKetenmonitorRule,
@@ -42,22 +41,10 @@ from sources.definitions import PRE_READ_CHECKS, ROW_CHECKS, Definitions, Regel
 SUITE_PREFIX = "ketenmonitor"
 FILE_SUITE = f"{SUITE_PREFIX}.bestand"
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
-# Suite parameters the adapter passes per delivery.
-PEILDATUM_PARAMETER = "peildatum"
-PREVIOUS_COUNT_PARAMETER = "aantal_vorig"
 
 
 def suite_name(bron: str) -> str:
     return f"{SUITE_PREFIX}.{bron}"
-
-
-def findings_parameter(code: str) -> str:
-    """The suite parameter that carries a file rule's findings, e.g. `bevindingen_ALG_BEST_001`."""
-    return "bevindingen_" + code.replace("-", "_")
-
-
-def _parameter(name: str) -> dict[str, str]:
-    return {"$PARAMETER": name}
 
 
 def is_file_rule(regel: Regel) -> bool:
@@ -234,12 +221,26 @@ def _lower_first(text: str) -> str:
     return text[0].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
 
 
-def _meta(defs: Definitions, bron: str | None, regel: Regel, kolom: str | None) -> dict[str, Any]:
-    meta: dict[str, Any] = {
-        "ernst": regel.ernst,
-        "eis": requirement(defs, bron, regel, kolom),
-        "melding": {"nl": regel.melding.nl, "en": regel.melding.en},
-    }
+def _requirements(defs: Definitions, bron: str, regel: Regel, kolommen: list[str]) -> list[dict[str, Any]]:
+    """What the rule asks of its columns: columns with the same requirement together, in column order."""
+    eisen: list[dict[str, Any]] = []
+    for kolom in kolommen:
+        eis = requirement(defs, bron, regel, None if kolom == OTHER_COLUMNS else kolom)
+        same = next((e for e in eisen if (e["nl"], e["en"]) == (eis["nl"], eis["en"])), None)
+        if same is None:
+            eisen.append({"kolommen": [kolom], **eis})
+        else:
+            same["kolommen"].append(kolom)
+    return eisen
+
+
+def _meta(defs: Definitions, bron: str | None, regel: Regel, kolommen: list[str] | None = None) -> dict[str, Any]:
+    meta: dict[str, Any] = {"ernst": regel.ernst}
+    if kolommen is None:
+        meta["eis"] = requirement(defs, bron, regel, None)
+    else:
+        meta["eisen"] = _requirements(defs, bron, regel, kolommen)
+    meta["melding"] = {"nl": regel.melding.nl, "en": regel.melding.en}
     if regel.omschrijving is not None:
         meta["omschrijving"] = {"nl": regel.omschrijving.nl, "en": regel.omschrijving.en}
     params = regel.parameters()
@@ -250,37 +251,27 @@ def _meta(defs: Definitions, bron: str | None, regel: Regel, kolom: str | None) 
 
 
 def _file_expectation(defs: Definitions, bron: str | None, regel: Regel) -> ExpectDeliveryToPassKetenmonitorRule:
-    kwargs: dict[str, Any] = {}
-    if regel.controle in PRE_READ_CHECKS or regel.controle == "aantal_rijen_verandering":
-        kwargs["bevindingen"] = _parameter(findings_parameter(regel.code))
-    if regel.controle == "aantal_rijen_verandering":
-        kwargs["aantal_vorig"] = _parameter(PREVIOUS_COUNT_PARAMETER)
     return ExpectDeliveryToPassKetenmonitorRule(
         regel_code=regel.code,
         controle=regel.controle,
         ernst=regel.ernst,
         bron=bron,
         severity=SEVERITY[regel.ernst],
-        meta=_meta(defs, bron, regel, None),
-        **kwargs,
+        meta=_meta(defs, bron, regel),
     )
 
 
 def _row_expectation(
-    defs: Definitions, bron: str, regel: Regel, kolom: str, behalve: list[str] | None = None
+    defs: Definitions, bron: str, regel: Regel, kolommen: list[str]
 ) -> ExpectRowsToPassKetenmonitorRule:
-    extra = {"behalve_kolommen": behalve} if behalve is not None else {}
     return ExpectRowsToPassKetenmonitorRule(
-        column=ROW_COLUMN,
         regel_code=regel.code,
-        kolom=kolom,
+        kolommen=kolommen,
         controle=regel.controle,
         ernst=regel.ernst,
         bron=bron,
-        peildatum=_parameter(PEILDATUM_PARAMETER),
         severity=SEVERITY[regel.ernst],
-        meta=_meta(defs, bron, regel, None if kolom == OTHER_COLUMNS else kolom),
-        **extra,
+        meta=_meta(defs, bron, regel, kolommen),
     )
 
 
@@ -306,9 +297,10 @@ def build_suite(defs: Definitions, bron: str) -> gx.ExpectationSuite:
         if is_file_rule(regel):
             continue
         kolommen = [k.naam for k in defs.kolommen_voor_regel(bron, regel)]
-        expectations += [_row_expectation(defs, bron, regel, kolom) for kolom in kolommen]
         if regel.controle == "geen_bsn":
-            expectations.append(_row_expectation(defs, bron, regel, OTHER_COLUMNS, behalve=kolommen))
+            kolommen.append(OTHER_COLUMNS)
+        if kolommen:
+            expectations.append(_row_expectation(defs, bron, regel, kolommen))
     # Built without a data context (no add_expectation): the suite is pure data until the adapter stores it.
     return gx.ExpectationSuite(name=suite_name(bron), expectations=expectations, meta=suite_meta(defs, bron))
 

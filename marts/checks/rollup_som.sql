@@ -1,24 +1,31 @@
 -- Check rollup_is_som for roll-up column {dim} of {tabel}: every TOTAAL row of {dim} equals,
 -- for each additive column, the sum of the rows with the same other key values and a real
--- {dim}. Long format (one row per additive column) keeps the SQL independent of the mart.
--- {ouder} is the column {dim} is nested in (gemeente_code in jeugdregio_code), or NULL: where
--- the parent is TOTAAL, {dim} is TOTAAL because of the parent's roll-up, checked there.
-WITH lang AS (
-    UNPIVOT (SELECT {sleutels}, {kolommen} FROM {tabel})
+-- {dim}. {ouder} is the column {dim} is nested in (gemeente_code in jeugdregio_code), or NULL:
+-- where the parent is TOTAAL, {dim} is TOTAAL because of the parent's roll-up, checked there.
+-- The parts are summed in wide format (all additive columns in one pass); only the TOTAAL rows
+-- are turned into long format (one row per additive column, empty values left out), so each
+-- finding is one TOTAAL row and column.
+WITH rijen AS (
+    SELECT {sleutels}, {kolommen} FROM {tabel}
+),
+totalen AS (
+    SELECT * EXCLUDE ({dim}) FROM rijen WHERE {dim} = 'TOTAAL' AND {ouder} IS DISTINCT FROM 'TOTAAL'
+),
+delen AS (
+    SELECT * EXCLUDE ({dim}, {kolommen}), {sommen}
+    FROM rijen
+    WHERE {dim} <> 'TOTAAL'
+    GROUP BY ALL
+),
+lang AS (
+    UNPIVOT (SELECT * FROM totalen NATURAL LEFT JOIN delen)
     ON {kolommen}
     INTO NAME kolom VALUE waarde
 ),
-totalen AS (
-    SELECT * EXCLUDE ({dim}) FROM lang WHERE {dim} = 'TOTAAL' AND {ouder} IS DISTINCT FROM 'TOTAAL'
-),
-delen AS (
-    SELECT * EXCLUDE ({dim}, waarde), sum(waarde) AS som
-    FROM lang
-    WHERE {dim} <> 'TOTAAL'
-    GROUP BY ALL
+vergeleken AS (
+    SELECT * EXCLUDE ({somkolommen}), {som_van_kolom} AS som FROM lang
 )
 SELECT count(*) OVER () AS fouten, *
-FROM totalen
-NATURAL LEFT JOIN delen
-WHERE delen.som IS NULL OR abs(totalen.waarde - delen.som) > 1e-6
+FROM vergeleken
+WHERE som IS NULL OR abs(waarde - som) > 1e-6
 LIMIT 5;

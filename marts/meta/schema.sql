@@ -73,6 +73,15 @@ CREATE TABLE IF NOT EXISTS meta.staging_inhoud (
     gebouwd_op  TIMESTAMP NOT NULL
 );
 
+-- What each model (modellen.*, marts.*) was last built from: a fingerprint of its SQL, its
+-- parameters, the definitions and the fingerprints of what it reads (marts/incremental.py).
+-- A model whose fingerprint matches is not rebuilt: the same inputs give the same table.
+CREATE TABLE IF NOT EXISTS meta.model_inhoud (
+    tabel        VARCHAR PRIMARY KEY,
+    vingerafdruk VARCHAR NOT NULL,
+    gebouwd_op   TIMESTAMP NOT NULL
+);
+
 -- The latest outcome of every mart check (marts/checks.py), written by the check itself: the
 -- board overview lists the failing ones without asking the orchestrator.
 CREATE TABLE IF NOT EXISTS meta.controles (

@@ -125,6 +125,39 @@ class Limieten(_Model):
     parquet_max_uitgepakt_mb: float = Field(gt=0)
 
 
+class Koppelgraad(_Model):
+    """When a delivery's koppelgraad (its share of records linking to a partner by kind_id) dropped
+    so sharply against the organisation's previous delivery that a different key is likely (issue 16).
+
+    A drop warns when both deliveries have at least `min_records` records that should link, and the
+    share fell by at least `daling_procentpunten` points and by at least `daling_relatief_pct` percent
+    of the previous share (81% -> 3% is 78 points and 96%; 12% -> 6% is only 6 points).
+    """
+
+    min_records: int = Field(default=20, ge=1)
+    daling_procentpunten: float = Field(default=20, gt=0, le=100)
+    daling_relatief_pct: float = Field(default=50, gt=0, le=100)
+
+
+class Bewaren(_Model):
+    """How long the files of superseded deliveries are kept (issue 16): `ketenmonitor opschonen`.
+
+    A delivery's files (archive copy, typed copy, inbox copy of that version) go once it is
+    superseded (its organisation has an accepted delivery of the bron with a later peildatum) and
+    its peildatum lies more than `bewaartermijn_maanden` months before today. `opschonen_cron` is
+    when the Dagster schedule `opschonen` runs, in `planning.tijdzone`.
+    """
+
+    bewaartermijn_maanden: int = Field(default=24, ge=1)
+    opschonen_cron: str = "0 6 17 * *"
+
+    @field_validator("opschonen_cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        Planning(cron=value)  # the same cron syntax as the monthly schedule
+        return value
+
+
 class Instellingen(_Model):
     versie: str = Field(pattern=r"^\d+\.\d+\.\d+$")
     contract_versie: int = Field(ge=1)
@@ -135,6 +168,8 @@ class Instellingen(_Model):
     trajecten: Trajecten
     limieten: Limieten
     planning: Planning = Field(default_factory=Planning)
+    koppelgraad: Koppelgraad = Field(default_factory=Koppelgraad)
+    bewaren: Bewaren = Field(default_factory=Bewaren)
 
 
 # --- normen.yaml --------------------------------------------------------------------
@@ -211,6 +246,8 @@ class Kolomtype(_Model):
     patroon: str | None = None
     referentie: Literal["gemeenten"] | None = None
     pseudoniem: bool = False
+    # One value on every row of a file (rule kind een_waarde): the key fingerprint of a delivery.
+    een_waarde_per_bestand: bool = False
 
     @field_validator("patroon")
     @classmethod
@@ -489,6 +526,7 @@ class Definitions(_Model):
             "referentie": lambda k: self.typen[k.type].referentie is not None,
             "niet_na_peildatum": lambda k: basis[k.naam] == "date",
             "vervallen_code": lambda k: k.codelijst is not None and bool(self.codelijsten[k.codelijst].vervallen),
+            "een_waarde": lambda k: self.typen[k.type].een_waarde_per_bestand,
         }
         if regel.controle in selectors:
             return [k for k in b.kolommen if selectors[regel.controle](k)]

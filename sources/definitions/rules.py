@@ -105,6 +105,12 @@ class TypeRegel(_Regel):
     controle: Literal["type"]
 
 
+class EenWaardeRegel(_Regel):
+    """A column whose type has `een_waarde_per_bestand` holds one value on every row (or is empty throughout)."""
+
+    controle: Literal["een_waarde"]
+
+
 class VerplichtRegel(_Regel):
     controle: Literal["verplicht"]
 
@@ -272,6 +278,7 @@ Regel = Annotated[
     | VerbodenKolomnamenRegel
     | GeenBsnRegel
     | TypeRegel
+    | EenWaardeRegel
     | VerplichtRegel
     | CodelijstRegel
     | PatroonRegel
@@ -319,6 +326,7 @@ CHECK_KINDS: dict[str, CheckKind] = {
     "aantal_rijen_verandering": CheckKind(True, "file"),
     "geen_bsn": CheckKind(True, "row"),
     "type": CheckKind(True, "row"),
+    "een_waarde": CheckKind(True, "row"),
     "verplicht": CheckKind(True, "row"),
     "codelijst": CheckKind(True, "row"),
     "patroon": CheckKind(True, "row"),

@@ -30,7 +30,6 @@ from exports.regions import (
 from marts.catalog import TOTAAL, catalog
 from pipelines.exports import export_assets
 from pipelines.instance import instance_for
-from pipelines.resources import Warehouse
 from pipelines.run import run_pipeline
 from sources.definitions import Onderdrukking, load_definitions
 from tests.warehouse_queries import query
@@ -66,16 +65,12 @@ def keten(tmp_path_factory):
         mp.delenv("DAGSTER_HOME", raising=False)
         root = tmp_path_factory.mktemp("exports") / "data"
         shutil.copytree(FIXTURES / "keten" / "inbox", root / "inbox")
-        assert run_pipeline(root, log=lambda _: None).exit_code == 0
-        # run_pipeline built the marts; the export asset runs on its own (its deps are the mart assets).
-        result = dg.materialize(
-            export_assets(),
-            instance=instance_for(root),
-            resources={"warehouse": Warehouse(data_dir=str(root))},
-            raise_on_error=False,
-        )
-        assert result.success
-        yield root, result
+        summary = run_pipeline(root, log=lambda _: None)
+        assert summary.exit_code == 0
+        # The main job's own materialisation of the exports (one run, its steps in flow order).
+        event = instance_for(root).get_latest_materialization_event(dg.AssetKey("exports"))
+        assert event.run_id == summary.run_id
+        yield root, event
 
 
 @pytest.fixture
@@ -103,9 +98,8 @@ def test_asset_group_pool_and_deps():
 
 
 def test_materialisation_reports_regions_files_and_suppression(keten):
-    root, result = keten
-    (event,) = [e for e in result.get_asset_materialization_events() if e.asset_key == dg.AssetKey("exports")]
-    meta = event.materialization.metadata
+    root, event = keten
+    meta = event.asset_materialization.metadata
     folders = regions(root)
     assert {CG, RL, MIJOV, RVN} <= {p.name for p in folders}
     assert meta["regions"].value == len(folders)
@@ -114,7 +108,7 @@ def test_materialisation_reports_regions_files_and_suppression(keten):
     assert meta["rows"].value == sum(f["rijen"] for m in manifests for f in m["bestanden"])
     assert meta["rows_suppressed"].value == sum(f["onderdrukte_rijen"] for m in manifests for f in m["bestanden"])
     assert meta["rows_suppressed"].value > 0
-    assert {m["run_id"] for m in manifests} == {result.run_id}
+    assert {m["run_id"] for m in manifests} == {event.run_id}
     # exports/<region> is a link to a complete version folder.
     assert all(p.is_symlink() and Path(os.readlink(p)).parts[0] == VERSIONS_DIR for p in folders)
 
@@ -261,7 +255,12 @@ def test_manifest_checksums_and_row_counts_match_the_files(keten):
             },
         }
         datetime.fromisoformat(manifest["generated_at"])
-        assert {(d["levering_id"], d["sha256"]) for d in manifest["leveringen"]} == in_force
+        # The deliveries in force of the region's own organisations, no other's.
+        own = set(manifest["organisaties"])
+        assert {(d["levering_id"], d["sha256"]) for d in manifest["leveringen"]} == {
+            (lid, sha) for lid, sha in in_force if lid.split("/")[0] in own
+        }
+        assert {d["organisatie_code"] for d in manifest["leveringen"]} <= own
         # The superseded JBGL delivery of 2025-05-31 is not in force.
         assert "JBGL/gi_maatregelen/2025-05-31.csv" not in {d["levering_id"] for d in manifest["leveringen"]}
         files = {f["bestand"]: f for f in manifest["bestanden"]}
@@ -306,30 +305,43 @@ def test_a_failed_run_leaves_the_previous_exports_untouched(copy_of, monkeypatch
 
 def test_old_versions_are_pruned_but_the_previous_one_is_kept(copy_of):
     versions = []
-    for i in range(3):
-        versions.append(export_regions(copy_of, run_id=f"run{i}").version)
-    kept = sorted(p.name for p in (copy_of / "exports" / VERSIONS_DIR).iterdir())
+    # Another threshold each time: every region changes, so every run writes a version.
+    for i, drempel in enumerate((2, 3, 4)):
+        versions.append(export_regions(copy_of, run_id=f"run{i}", defs=with_threshold(drempel)).version)
+    kept = sorted(p.name for p in (copy_of / "exports" / VERSIONS_DIR).iterdir() if p.is_dir())
     # The version in force and the one before it (a reader may still be walking it).
     assert kept == sorted(versions[1:])
 
 
-def test_exporting_twice_gives_identical_files(copy_of):
-    first = export_regions(copy_of, run_id="een", generated_at=datetime(2026, 1, 1, tzinfo=UTC))
+def test_exporting_twice_from_scratch_gives_identical_files(copy_of):
+    def from_scratch(run_id: str, generated_at: datetime | None = None) -> dict:
+        shutil.rmtree(copy_of / "exports")
+        summary = export_regions(copy_of, run_id=run_id, generated_at=generated_at)
+        assert summary.changed == summary.regions and not summary.unchanged
+        return {p.name: json.loads((p / MANIFEST).read_text()) for p in regions(copy_of)}
+
+    manifests = from_scratch("een", datetime(2026, 1, 1, tzinfo=UTC))
     hashes = file_hashes(copy_of)
-    manifests = {p.name: json.loads((p / MANIFEST).read_text()) for p in regions(copy_of)}
-    second = export_regions(copy_of, run_id="twee")
-    assert first.version != second.version
-    again = file_hashes(copy_of)
-    assert {k: v for k, v in again.items() if not k.endswith(MANIFEST)} == {
+    again = from_scratch("twee")
+    assert {k: v for k, v in file_hashes(copy_of).items() if not k.endswith(MANIFEST)} == {
         k: v for k, v in hashes.items() if not k.endswith(MANIFEST)
     }
-    for p in regions(copy_of):
-        manifest = json.loads((p / MANIFEST).read_text())
-        assert manifest["run_id"] == "twee" and manifests[p.name]["run_id"] == "een"
+    for region, manifest in again.items():
+        assert manifest["run_id"] == "twee" and manifests[region]["run_id"] == "een"
         drop = ("generated_at", "run_id")
         assert {k: v for k, v in manifest.items() if k not in drop} == {
-            k: v for k, v in manifests[p.name].items() if k not in drop
+            k: v for k, v in manifests[region].items() if k not in drop
         }
+
+
+def test_exporting_again_without_a_change_keeps_every_file(copy_of):
+    first = export_regions(copy_of, run_id="een", defs=with_threshold(2))
+    hashes = file_hashes(copy_of)
+    links = {p.name: os.readlink(p) for p in regions(copy_of)}
+    second = export_regions(copy_of, run_id="twee", defs=with_threshold(2))
+    # The fixture's warehouse records the fingerprints of its marts: nothing is even read.
+    assert second.skipped and second.unchanged == first.regions and second.changed == []
+    assert file_hashes(copy_of) == hashes and {p.name: os.readlink(p) for p in regions(copy_of)} == links
 
 
 def test_publish_replaces_plain_folders_and_drops_regions_no_longer_exported(tmp_path):

@@ -43,14 +43,13 @@ import dagster as dg
 import duckdb
 import pytest
 
-from marts.catalog import catalog, marts, render_marts_markdown
+from marts.catalog import catalog, marts, other_marts, render_marts_markdown
 from marts.checks import CHECK_KINDS, run_check, run_checks
 from marts.runner import build_all, build_model
-from pipelines.instance import instance_for
-from pipelines.marts import mart_asset_checks, mart_assets
-from pipelines.resources import Warehouse
+from pipelines.marts import mart_assets
 from pipelines.run import run_pipeline
 from sources.definitions import load_definitions
+from tests.dagster_runs import all_checks_config, materialize
 from tests.warehouse_queries import one, query, warehouse
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "marts"
@@ -58,15 +57,9 @@ T = "TOTAAL"
 CG, RL, MIJOV, RVN = "CENTRAAL_GELDERLAND", "RIVIERENLAND", "MIDDEN_IJSSEL_OOST_VELUWE", "RIJK_VAN_NIJMEGEN"
 
 
-def materialize_marts(root: Path, selection=None) -> dg.ExecuteInProcessResult:
-    """The mart assets and checks, as the main job runs them, on the warehouse of data dir `root`."""
-    return dg.materialize(
-        [*mart_assets(), *mart_asset_checks()],
-        instance=instance_for(root),
-        resources={"warehouse": Warehouse(data_dir=str(root))},
-        selection=selection,
-        raise_on_error=False,
-    )
+def materialize_marts(root: Path) -> dg.ExecuteInProcessResult:
+    """The marts step as the main job runs it, checking every mart again (also those not rebuilt)."""
+    return materialize(mart_assets(), root, run_config=all_checks_config())
 
 
 @pytest.fixture(scope="module")
@@ -79,22 +72,24 @@ def keten(tmp_path_factory):
         assert summary.exit_code == 0, summary
         result = materialize_marts(root)
         assert result.success
-        yield root, result
+        yield root, result, summary
 
 
 # --- the Dagster assets and checks ----------------------------------------------------
 
 
 def test_every_mart_is_built_and_its_checks_pass(keten):
-    root, result = keten
+    root, result, summary = keten
     built = {
         e.asset_key.to_user_string(): e.materialization.metadata for e in result.get_asset_materialization_events()
     }
     for spec in catalog().values():
         key = f"{spec.schema}/{spec.name}"
         assert key in built, key
+        # Built by the main job; the second run of the step (all checks again) rebuilt nothing.
+        assert built[key]["rebuilt"].value is False
         if spec.materialized == "table":
-            assert built[key]["rows"].value == one(root, f"SELECT count(*) FROM {spec.table}")[0]
+            assert summary.tables[key] == one(root, f"SELECT count(*) FROM {spec.table}")[0]
     evaluations = result.get_asset_check_evaluations()
     # The contract's marts and the delivery monitor (whose freshness warning judges the 2025 fixture today).
     assert {e.asset_key.to_user_string() for e in evaluations} == {
@@ -118,15 +113,18 @@ def test_assets_have_keys_groups_deps_pool_and_descriptions():
     defs_by_key = {key.to_user_string(): a for a in mart_assets() for key in a.keys}
     assert set(defs_by_key) == {f"{s.schema}/{s.name}" for s in catalog().values()}
     assert all(a.node_def.pools == {"duckdb"} for a in mart_assets())
-    assert all(c.node_def.pools == {"duckdb"} for c in mart_asset_checks())
+    (step,) = mart_assets()
+    assert {k.asset_key.to_user_string() for k in step.check_keys} == {f"marts/{s.name}" for s in marts()} | {
+        f"marts/{s.name}" for s in other_marts()
+    }
 
     def deps(key: str) -> set[str]:
         asset = defs_by_key[key]
         return {k.to_user_string() for k in asset.asset_deps[dg.AssetKey(key.split("/"))]}
 
-    stand = defs_by_key["marts/stand"]
-    assert stand.group_names_by_key[stand.key] == "marts"
-    assert "CBS convention" in stand.descriptions_by_key[stand.key]
+    stand_key = dg.AssetKey(["marts", "stand"])
+    assert step.group_names_by_key[stand_key] == "marts"
+    assert "CBS convention" in step.descriptions_by_key[stand_key]
     assert {"modellen/trajecten_maatregelen", "staging/vt_meldingen", "modellen/perioden"} <= deps("marts/instroom")
     assert deps("modellen/regio_per_maand") == {"referentie/gemeenten", "modellen/maanden"}
     blocks = defs_by_key["modellen/maanden"]
@@ -137,7 +135,7 @@ def test_assets_have_keys_groups_deps_pool_and_descriptions():
 
 
 def test_norm_1_deadline_counts_working_days_of_the_algemene_termijnenwet(keten):
-    root, _ = keten
+    root, _, _ = keten
     rows = query(
         root,
         "SELECT maatregel_id, uiterste_datum, uitkomst FROM modellen.normuitkomsten "
@@ -166,7 +164,7 @@ def test_norm_1_deadline_counts_working_days_of_the_algemene_termijnenwet(keten)
 
 
 def test_norms_2_and_3_count_calendar_days_and_months(keten):
-    root, _ = keten
+    root, _, _ = keten
     rows = query(
         root,
         "SELECT maatregel_id, norm, uiterste_datum, uitkomst FROM modellen.normuitkomsten "
@@ -184,7 +182,7 @@ def test_norms_2_and_3_count_calendar_days_and_months(keten):
 
 
 def test_normen_mart(keten):
-    root, _ = keten
+    root, _, _ = keten
     sql = (
         "SELECT norm, binnen_norm, buiten_norm, beeindigd, nog_binnen_termijn, pct_binnen_norm, afgerekend "
         "FROM marts.normen WHERE periode_type = 'maand' AND periode = ? AND organisatie_code = ? "
@@ -228,7 +226,7 @@ def test_normen_mart(keten):
 
 
 def test_stand_and_a_measure_ending_on_the_peildatum(keten):
-    root, _ = keten
+    root, _, _ = keten
     rows = query(
         root,
         "SELECT peildatum, lopend, wachtend_op_jeugdbeschermer FROM marts.stand WHERE organisatie_code = 'JBGL' "
@@ -268,7 +266,7 @@ def test_stand_and_a_measure_ending_on_the_peildatum(keten):
 
 
 def test_instroom_ignores_superseded_deliveries_and_stops_at_each_peildatum(keten):
-    root, _ = keten
+    root, _, _ = keten
     sql = (
         "SELECT organisatie_code, aantal FROM marts.instroom WHERE periode_type = 'maand' AND periode = ? AND bron = ? "
         "AND jeugdregio_code = 'TOTAAL' AND gemeente_code = 'TOTAAL' AND categorie = 'TOTAAL' "
@@ -299,7 +297,7 @@ def test_instroom_ignores_superseded_deliveries_and_stops_at_each_peildatum(kete
 
 
 def test_personeel(keten):
-    root, _ = keten
+    root, _, _ = keten
     rows = query(root, "SELECT * FROM marts.personeel WHERE peildatum >= '2025-05-31' ORDER BY peildatum, 2")
     assert rows[:2] == [
         (date(2025, 5, 31), "JBGL", 2.0, 0.5, 0, 1, 6.0),
@@ -316,7 +314,7 @@ def test_personeel(keten):
 
 
 def test_doorlooptijden_mean_median_p90_on_even_and_odd_counts(keten):
-    root, _ = keten
+    root, _, _ = keten
     sql = (
         "SELECT aantal, gemiddelde, mediaan, p90 FROM marts.doorlooptijden "
         "WHERE periode_type = 'maand' AND periode = ? AND organisatie_code = ? AND jeugdregio_code = ? AND stap = ? "
@@ -348,7 +346,7 @@ def test_doorlooptijden_mean_median_p90_on_even_and_odd_counts(keten):
 
 
 def test_chain_links_take_the_latest_eligible_step_within_365_days(keten):
-    root, _ = keten
+    root, _, _ = keten
     assert query(
         root,
         "SELECT maatregel_id, onderzoek_id, datum_rekest, melding_id, vt_organisatie_code, keten_dagen "
@@ -610,7 +608,7 @@ def _copy_warehouse(source_root: Path, target_root: Path) -> Path:
 
 def test_checks_fail_on_corrupted_marts(keten, tmp_path, monkeypatch):
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    source, _ = keten
+    source, _, _ = keten
     root = tmp_path / "data"
     con = duckdb.connect(str(_copy_warehouse(source, root)))
     try:
@@ -642,17 +640,16 @@ def test_checks_fail_on_corrupted_marts(keten, tmp_path, monkeypatch):
     finally:
         con.close()
 
-    result = materialize_marts(root, selection=dg.AssetSelection.all_asset_checks())
-    # A failing key, roll-up or stock-flow check (ERROR, blocking) fails its step; plausibility checks warn.
+    result = materialize_marts(root)
+    # A failing key, roll-up or stock-flow check (ERROR, blocking) fails the marts step after every check
+    # reported (so nothing downstream, no export, is made); plausibility checks warn.
     assert not result.success
-    assert not result.get_asset_materialization_events()  # only the checks ran
+    [failure] = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert "blocking mart check(s) failed" in failure.event_specific_data.error.message
+    assert "marts/instroom: rollup_is_som" in failure.event_specific_data.error.message
+    # The corrupted tables were not rebuilt: their fingerprints did not change.
+    assert not any(e.materialization.metadata["rebuilt"].value for e in result.get_asset_materialization_events())
     failed = sorted((e.asset_key.path[-1], e.check_name) for e in result.get_asset_check_evaluations() if not e.passed)
-    # stand's checks read marts.instroom, whose blocking roll-up check failed: they wait, so run them on their own.
-    assert not [e for e in result.get_asset_check_evaluations() if e.asset_key.path[-1] == "stand"]
-    result = materialize_marts(root, selection=dg.AssetSelection.checks_for_assets(dg.AssetKey(["marts", "stand"])))
-    failed = sorted(
-        failed + [(e.asset_key.path[-1], e.check_name) for e in result.get_asset_check_evaluations() if not e.passed]
-    )
     failed.remove(("aanlevering", "versheid"))  # the delivery monitor judges the 2025 fixture on today's date
     assert failed == [
         ("caseload", "binnen_maandraster"),
@@ -674,7 +671,7 @@ def test_checks_fail_on_corrupted_marts(keten, tmp_path, monkeypatch):
 
 
 def test_stock_flow_check_fails_on_inconsistent_inputs(keten, tmp_path):
-    source, _ = keten
+    source, _, _ = keten
     con = duckdb.connect(str(_copy_warehouse(source, tmp_path)))
     try:
         # C1 (pronounced 2024-09-02) disappears from staging after instroom was built; stand is rebuilt.
@@ -806,7 +803,7 @@ def test_region_per_month_uses_validity_dates():
 
 
 def test_norm_terms_come_from_the_definitions(keten, tmp_path):
-    source, _ = keten
+    source, _, _ = keten
     defs = load_definitions()
     normen = [n.model_copy(update={"termijn": 43}) if n.code == "NORM_2_ZES_WEKEN" else n for n in defs.normen.normen]
     longer = defs.model_copy(update={"normen": defs.normen.model_copy(update={"normen": normen})})
@@ -869,7 +866,10 @@ def test_sql_reads_only_what_the_yml_declares_and_holds_no_thresholds():
 
     for spec in catalog().values():
         sql = "\n".join(line.split("--")[0] for line in load_sql(spec.sql_name).splitlines())
-        reads = set(re.findall(r"\b((?:staging|referentie|modellen|meta)\.[a-z_]+)\b", sql)) - {spec.table}
+        # A model may keep its own record in meta (marts.koppelgraad measures each delivery once, in
+        # meta.koppelgraad): what it writes there is its state, not an input.
+        writes = set(re.findall(r"\bINSERT INTO (meta\.[a-z_]+)\b", sql))
+        reads = set(re.findall(r"\b((?:staging|referentie|modellen|meta)\.[a-z_]+)\b", sql)) - {spec.table} - writes
         if re.search(r"\bhistorie\.[a-z_]+", sql):
             # The municipality history is kept by the staging step: such a model declares staging as its deps.
             assert reads <= set(spec.depends_on), spec.name

@@ -30,21 +30,12 @@ from marts.runner import aanlevering_parameters, build_model, vandaag
 from marts.warehouse import replace_table
 from pipelines.automation import FULL_JOB, schedules
 from pipelines.definitions import defs as base_defs
-from pipelines.deliveries import levering
-from pipelines.marts import mart_asset_checks, mart_assets
-from pipelines.resources import Warehouse
+from pipelines.deliveries import LEVERINGEN
+from pipelines.marts import mart_assets
 from sources.definitions import DefinitionsError, load_definitions, reference
+from tests.dagster_runs import materialize
 
 AANLEVERING = dg.AssetKey(["marts", "aanlevering"])
-
-
-def monitoring_assets() -> list:
-    """The delivery monitor's asset: marts/aanlevering, one of the marts' assets."""
-    return [a for a in mart_assets() if AANLEVERING in a.keys]
-
-
-def monitoring_checks() -> list:
-    return [c for c in mart_asset_checks() if any(k.asset_key == AANLEVERING for k in c.check_keys)]
 
 
 def build_aanlevering(con, defs, today) -> int:
@@ -165,11 +156,8 @@ def test_asset_and_freshness_check_warn_with_the_late_organisations(warehouse, m
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     monkeypatch.setenv("KETENMONITOR_VANDAAG", "2025-08-20")
     root = warehouse.parents[1]
-    result = dg.materialize(
-        [*monitoring_assets(), *monitoring_checks()],
-        resources={"warehouse": Warehouse(data_dir=str(root))},
-        raise_on_error=False,
-    )
+    # The delivery monitor alone, with its checks: a subset of the marts step.
+    result = materialize(mart_assets(), root, selection=[AANLEVERING])
     assert result.success
     (event,) = result.get_asset_materialization_events()
     assert event.asset_key == dg.AssetKey(["marts", "aanlevering"])
@@ -256,15 +244,16 @@ def test_definitions_with_monitoring_load_grouped_by_layer():
     node = graph.get(key)
     assert node.group_name == "marts"
     assert "delivery" in node.description and "Grain:" in node.description
-    assert levering.key in node.parent_keys
+    assert LEVERINGEN in node.parent_keys
     assert dg.AssetKey(["referentie", "organisaties"]) in node.parent_keys
     groups = {graph.get(k).group_name for k in graph.get_all_asset_keys() if graph.get(k).is_materializable}
     assert {"deliveries", "staging", "marts", "referentie"} <= groups
-    # The monthly job: everything but the deliveries (which the inbox sensor runs).
+    # The main job, which the monthly schedule and the inbox sensor run: everything, the deliveries first.
     job = local.resolve_job_def(FULL_JOB)
     selected = job.asset_layer.executable_asset_keys
-    assert levering.key not in selected
-    assert {key, dg.AssetKey(["staging", "gi_maatregelen"]), dg.AssetKey(["marts", "stand"])} <= set(selected)
+    assert {LEVERINGEN, key, dg.AssetKey(["staging", "gi_maatregelen"]), dg.AssetKey(["marts", "stand"])} <= set(
+        selected
+    )
     assert local.resolve_schedule_def("maandelijks").default_status == dg.DefaultScheduleStatus.RUNNING
 
 

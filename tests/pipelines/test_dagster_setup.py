@@ -1,4 +1,4 @@
-"""The Dagster instance settings and the reference-data assets, materialised for real."""
+"""The Dagster instance settings and the staging step's reference data, materialised for real."""
 
 from datetime import date
 
@@ -7,8 +7,9 @@ import duckdb
 
 from pipelines.definitions import defs as dagster_defs
 from pipelines.instance import prepare_dagster_home
-from pipelines.reference import reference_assets
-from pipelines.resources import DUCKDB_POOL, Warehouse
+from pipelines.resources import DUCKDB_POOL
+from pipelines.staging import staging
+from tests.dagster_runs import resources
 
 
 def test_dagster_yaml_configures_queue_pool_and_telemetry(tmp_path, monkeypatch):
@@ -33,9 +34,17 @@ def test_every_warehouse_asset_is_in_the_duckdb_pool():
         assert assets_def.node_def.pools == {DUCKDB_POOL}, assets_def.key
 
 
-def test_reference_assets_load_the_warehouse(tmp_path):
-    result = dg.materialize(reference_assets, resources={"warehouse": Warehouse(data_dir=str(tmp_path))})
+def test_the_staging_step_loads_the_reference_data_into_the_warehouse(tmp_path):
+    # On an empty data dir: the reference data, and empty staging tables (nothing delivered yet).
+    result = dg.materialize([staging], resources=resources(tmp_path))
     assert result.success
+    keys = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert {
+        "referentie/gemeenten",
+        "referentie/werkdagkalender",
+        "staging/gi_maatregelen",
+        "historie/gemeenten",
+    } <= keys
     con = duckdb.connect(str(tmp_path / "warehouse" / "ketenmonitor.duckdb"), read_only=True)
     try:
         assert con.execute("select count(*) from referentie.gemeenten").fetchall() == [(113,)]
@@ -70,7 +79,7 @@ def test_dagster_definitions_validate_passes_with_schedule_and_sensor(tmp_path, 
     import sys
     from pathlib import Path
 
-    assert [s.name for s in dagster_defs.schedules] == ["maandelijks"]
+    assert [s.name for s in dagster_defs.schedules] == ["maandelijks", "opschonen"]
     assert [s.name for s in dagster_defs.sensors] == ["inbox_sensor"]
     monkeypatch.delenv("DAGSTER_HOME", raising=False)  # restored after the test
     home = prepare_dagster_home(tmp_path)

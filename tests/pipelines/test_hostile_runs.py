@@ -156,20 +156,18 @@ def test_a_restored_delivery_is_back_in_force(root):
 
 
 def test_a_restored_delivery_is_back_in_force_through_the_sensors_runs(root):
-    """Under `dagster dev` the inbox sensor runs one `levering` partition per changed file."""
+    """Under `dagster dev` the inbox sensor runs the main job when a file changed: its deliveries step."""
     import dagster as dg
 
     from marts.registry import current_deliveries
-    from pipelines.deliveries import levering
-    from pipelines.resources import Warehouse
+    from pipelines.deliveries import leveringen
     from sources.definitions import current_definitions
+    from tests.dagster_runs import resources
 
-    resources = {"warehouse": Warehouse(data_dir=str(root))}
     with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions("leveringen", [KEY])
         for data in (A, B, A):
             put(root, KEY, data)
-            result = dg.materialize([levering], partition_key=KEY, instance=instance, resources=resources)
+            result = dg.materialize([leveringen], instance=instance, resources=resources(root))
             assert result.success
     con = duckdb.connect(str(root / "warehouse" / "ketenmonitor.duckdb"), read_only=True)
     try:
@@ -239,32 +237,27 @@ def test_the_inbox_sensor_copes_with_a_file_name_that_is_not_utf8(root):
     import dagster as dg
 
     from pipelines.automation import inbox_sensor
+    from pipelines.deliveries import leveringen
     from pipelines.resources import Warehouse
+    from tests.dagster_runs import resources
 
     put(root, KEY, A)
     put(root, BAD_NAME, B)
     with dg.instance_for_test() as instance:
         ctx = dg.build_sensor_context(instance=instance, resources={"warehouse": Warehouse(data_dir=str(root))})
-        result = inbox_sensor(ctx)
-        keys = sorted(r.partition_key for r in result.run_requests)
-        assert keys == [KEY, "WSS/gi_maatregelen/2024-01-31\\xff.csv"]
-        instance.add_dynamic_partitions("leveringen", result.dynamic_partitions_requests[0].partition_keys)
+        request = inbox_sensor(ctx)
+        assert isinstance(request, dg.RunRequest) and request.tags["ketenmonitor/changed"] == "2"
         again = dg.build_sensor_context(
             instance=instance, cursor=ctx.cursor, resources={"warehouse": Warehouse(data_dir=str(root))}
         )
         assert isinstance(inbox_sensor(again), dg.SkipReason)
-        # The run the sensor requests quarantines it under the path rule.
-        from pipelines.deliveries import levering
-
-        result = dg.materialize(
-            [levering],
-            partition_key=keys[1],
-            instance=instance,
-            resources={"warehouse": Warehouse(data_dir=str(root))},
-        )
+        # The run the sensor requests quarantines it under the path rule, and takes in the other.
+        result = dg.materialize([leveringen], instance=instance, resources=resources(root))
     assert result.success
     [fouten] = [e for e in result.get_asset_check_evaluations() if e.check_name == "fouten"]
     assert not fouten.passed and fouten.metadata["rule_codes"].value == "ALG-BEST-003"
+    [(key, quarantined)] = fouten.metadata["per_delivery"].value.items()
+    assert (key, quarantined["codes"]) == ("WSS/gi_maatregelen/2024-01-31\\xff.csv", ["ALG-BEST-003"])
 
 
 # --- 12. two runs at once --------------------------------------------------------------------

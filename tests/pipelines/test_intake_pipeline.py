@@ -162,7 +162,7 @@ def test_run_and_check_commands(root, capsys):
     assert cli(["run", "--data-dir", str(root)]) == 2
 
 
-def test_inbox_sensor_adds_partitions_and_requests_runs(root):
+def test_inbox_sensor_requests_one_run_for_new_or_changed_files(root):
     import dagster as dg
 
     from pipelines.automation import inbox_sensor
@@ -173,45 +173,50 @@ def test_inbox_sensor_adds_partitions_and_requests_runs(root):
     (root / "inbox" / "JBGL" / "~$2024-01-31.xlsx").write_bytes(b"lock")  # Excel lock files are ignored
     with dg.instance_for_test() as instance:
         ctx = dg.build_sensor_context(instance=instance, resources={"warehouse": Warehouse(data_dir=str(root))})
-        result = inbox_sensor(ctx)
-        keys = sorted(r.partition_key for r in result.run_requests)
-        assert keys == ["JBGL/gi_maatregelen/2024-01-31.csv", "VT_GZ/vt_meldingen/2024-01-31.csv"]
-        assert sorted(result.dynamic_partitions_requests[0].partition_keys) == keys
+        request = inbox_sensor(ctx)
+        # One run of the main job for both files (not one run per file).
+        assert isinstance(request, dg.RunRequest) and request.tags["ketenmonitor/changed"] == "2"
         # Nothing new: the next tick skips; a changed file is requested again.
         ctx2 = dg.build_sensor_context(
             instance=instance, cursor=ctx.cursor, resources={"warehouse": Warehouse(data_dir=str(root))}
         )
         assert isinstance(inbox_sensor(ctx2), dg.SkipReason)
+        deliver(root, "JBGL", "gi_maatregelen", "2024-01-31", gim(JANUARY[:2]))
+        ctx3 = dg.build_sensor_context(
+            instance=instance, cursor=ctx.cursor, resources={"warehouse": Warehouse(data_dir=str(root))}
+        )
+        again = inbox_sensor(ctx3)
+        assert isinstance(again, dg.RunRequest) and again.tags["ketenmonitor/changed"] == "1"
+        assert again.run_key != request.run_key
 
 
 def test_asset_checks_carry_rule_codes_rows_and_the_data_docs_page(root):
     import dagster as dg
 
-    from pipelines.deliveries import levering, leveringen_partitions
-    from pipelines.resources import Warehouse
+    from pipelines.deliveries import leveringen
+    from tests.dagster_runs import resources
 
     rows = [JANUARY[0], JANUARY[1].replace("VOORLOPIGE_OTS", "OTZ"), JANUARY[2].replace("GM0268", "GM9999")]
     deliver(root, "JBGL", "gi_maatregelen", "2024-01-31", gim(rows))
     key = "JBGL/gi_maatregelen/2024-01-31.csv"
     with dg.instance_for_test() as instance:
-        instance.add_dynamic_partitions(leveringen_partitions.name, [key])
-        result = dg.materialize(
-            [levering], partition_key=key, instance=instance, resources={"warehouse": Warehouse(data_dir=str(root))}
-        )
+        result = dg.materialize([leveringen], instance=instance, resources=resources(root))
     assert result.success  # a rejected delivery is a finding, not a failed run
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     fouten, waarschuwingen = checks["fouten"], checks["waarschuwingen"]
     assert not fouten.passed and fouten.severity == dg.AssetCheckSeverity.ERROR
     assert waarschuwingen.passed and waarschuwingen.severity == dg.AssetCheckSeverity.WARN
     assert fouten.metadata["rule_codes"].value == "ALG-CODE-001, ALG-REF-001"
-    rules = {r["code"]: r for r in fouten.metadata["rules"].value}
+    delivery = fouten.metadata["per_delivery"].value[key]
+    assert delivery["codes"] == ["ALG-CODE-001", "ALG-REF-001"]
+    rules = {r["code"]: r for r in delivery["rules"]}
     assert (rules["ALG-CODE-001"]["kolom"], rules["ALG-CODE-001"]["aantal"], rules["ALG-CODE-001"]["rijen"]) == (
         "maatregel_type",
         1,
         [3],
     )
     assert (rules["ALG-REF-001"]["kolom"], rules["ALG-REF-001"]["rijen"]) == ("gemeente_code", [4])
-    page = Path(fouten.metadata["data_docs"].value)
+    page = Path(delivery["data_docs"])
     assert page.is_file() and "ALG-CODE-001" in page.read_text(encoding="utf-8")
     assert KIND[1] not in str(fouten.metadata)
 

@@ -145,14 +145,15 @@ def test_board_lists_every_delivery_with_a_working_data_docs_link(built):
 
 def test_report_assets_in_group_reports_downstream_of_exports(built):
     root, _ = built
-    regio, bestuur = report_assets()
-    assert regio.key == dg.AssetKey(["reports", "regio"]) and bestuur.key == dg.AssetKey(["reports", "bestuur"])
-    for asset in (regio, bestuur):
-        assert asset.group_names_by_key[asset.key] == "reports"
-        assert dg.AssetKey("exports") in asset.asset_deps[asset.key]
-    assert bestuur.node_def.pools == {"duckdb"}  # it reads the warehouse
+    (step,) = report_assets()  # one step: the region reports and the board
+    regio, bestuur = dg.AssetKey(["reports", "regio"]), dg.AssetKey(["reports", "bestuur"])
+    assert set(step.keys) == {regio, bestuur}
+    for key in (regio, bestuur):
+        assert step.group_names_by_key[key] == "reports"
+        assert dg.AssetKey("exports") in step.asset_deps[key]
+    assert step.node_def.pools == {"duckdb"}  # the board reads the warehouse
     instance = instance_for(root)
-    for key in (regio.key, bestuur.key):
+    for key in (regio, bestuur):
         assert instance.get_latest_materialization_event(key) is not None
 
 

@@ -19,13 +19,13 @@ SEED = Path(__file__).resolve().parents[1] / "fixtures" / "reference" / "gemeent
 CONTRACT_COLUMNS = {
     "gi_maatregelen": "maatregel_id kind_id gemeente_code geboortejaar maatregel_type datum_uitspraak "
     "datum_in_kennisstelling datum_jeugdbeschermer datum_plan_van_aanpak datum_passende_hulp datum_einde "
-    "reden_einde datum_start_bij_gi scheidingsproblematiek",
+    "reden_einde datum_start_bij_gi scheidingsproblematiek sleutel_vingerafdruk",
     "gi_capaciteit": "peildatum fte_jeugdbeschermer fte_jeugdreclasseerder instroom_medewerkers "
     "uitstroom_medewerkers verzuim_pct",
     "vt_meldingen": "melding_id kind_id gemeente_code geboortejaar soort datum_ontvangst datum_afgerond vervolg "
-    "datum_verzoek_rvdk",
+    "datum_verzoek_rvdk sleutel_vingerafdruk",
     "rvdk_onderzoeken": "onderzoek_id kind_id gemeente_code geboortejaar soort datum_verzoek datum_start "
-    "datum_afgerond uitkomst datum_rekest datum_spoedverzoek verzoeker",
+    "datum_afgerond uitkomst datum_rekest datum_spoedverzoek verzoeker sleutel_vingerafdruk",
 }
 # Columns the contract marks "or empty"; all others are required.
 CONTRACT_OPTIONAL = {
@@ -37,9 +37,17 @@ CONTRACT_OPTIONAL = {
         "reden_einde",
         "datum_start_bij_gi",
         "scheidingsproblematiek",
+        "sleutel_vingerafdruk",
     },
     "gi_capaciteit": set(),
-    "vt_meldingen": {"kind_id", "geboortejaar", "datum_afgerond", "vervolg", "datum_verzoek_rvdk"},
+    "vt_meldingen": {
+        "kind_id",
+        "geboortejaar",
+        "datum_afgerond",
+        "vervolg",
+        "datum_verzoek_rvdk",
+        "sleutel_vingerafdruk",
+    },
     "rvdk_onderzoeken": {
         "datum_start",
         "datum_afgerond",
@@ -47,14 +55,15 @@ CONTRACT_OPTIONAL = {
         "datum_rekest",
         "datum_spoedverzoek",
         "verzoeker",
+        "sleutel_vingerafdruk",
     },
 }
 # Columns the contract marks "optional column" (contract version 2): they may be left out of the file.
 CONTRACT_LEFT_OUT = {
-    "gi_maatregelen": ["datum_start_bij_gi"],
+    "gi_maatregelen": ["datum_start_bij_gi", "sleutel_vingerafdruk"],
     "gi_capaciteit": [],
-    "vt_meldingen": [],
-    "rvdk_onderzoeken": ["datum_spoedverzoek", "verzoeker"],
+    "vt_meldingen": ["sleutel_vingerafdruk"],
+    "rvdk_onderzoeken": ["datum_spoedverzoek", "verzoeker", "sleutel_vingerafdruk"],
 }
 
 
@@ -73,7 +82,7 @@ def test_bronnen_have_the_contract_columns(defs):
 
 
 def test_version_and_keys(defs):
-    assert (defs.versie, defs.instellingen.contract_versie) == ("2.0.0", 2)
+    assert (defs.versie, defs.instellingen.contract_versie) == ("2.1.0", 2)
     assert defs.bronnen["vt_meldingen"].sleutel == ["melding_id", "kind_id"]
     for bron in ("gi_maatregelen", "gi_capaciteit", "rvdk_onderzoeken"):
         assert defs.bronnen[bron].sleutel == [defs.bronnen[bron].record_id]

@@ -10,12 +10,14 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from valid_deliveries import VALID, VALID_V2, csv, deliver
 
 from marts.intake import GEACCEPTEERD, process_delivery
-from sources.archive import arrow_schema, write_normalised
+from sources.archive import arrow_schema, as_dates, write_normalised
 from sources.definitions import Definitions
 from sources.readers import read_delivery
 
@@ -72,3 +74,28 @@ def test_intake_writes_the_typed_copy_of_a_version_1_delivery(tmp_path: Path, de
     table = pq.read_table(copies[0])
     assert table.column("datum_start_bij_gi").null_count == 3
     assert table.column("reden_einde").to_pylist() == [None, "OVERGEDRAGEN", None]
+
+
+def test_dates_are_cast_in_arrow_to_the_same_days() -> None:
+    values = pd.Series(np.array(["2024-02-29", "NaT", "1900-03-01", "0001-01-01", "9999-12-31"], dtype="datetime64[s]"))
+    expected = [date(2024, 2, 29), None, date(1900, 3, 1), date(1, 1, 1), date(9999, 12, 31)]
+    assert as_dates(values).type == pa.date32()
+    assert as_dates(values).to_pylist() == expected
+    # What the copy wrote before, one Python date at a time.
+    assert as_dates(values).equals(pa.array(values.dt.date, pa.date32(), from_pandas=True))
+    assert as_dates(values.iloc[:0]).to_pylist() == []
+
+
+def test_typed_copy_of_mixed_date_forms(tmp_path: Path, defs: Definitions) -> None:
+    """D-M-YYYY, ISO and an impossible date (30 February: empty, rule ALG-TYPE-001) in one column."""
+    _, header, rows = VALID[GIM]
+    rows = [list(r) for r in rows]
+    for row, value in zip(rows, ["5-1-2024", "2023-05-01", "30-02-2022"], strict=True):
+        row[header.index("datum_uitspraak")] = value
+    table = typed_copy(tmp_path, defs, GIM, header, rows)
+    assert table.schema == arrow_schema(defs, GIM)
+    assert table.column("datum_uitspraak").to_pylist() == [date(2024, 1, 5), date(2023, 5, 1), None]
+    assert table.column("datum_einde").to_pylist() == [None, date(2024, 2, 29), None]
+    assert table.column("levering_peildatum").to_pylist() == [date(2024, 3, 31)] * 3
+    assert table.column("organisatie_code").to_pylist() == ["JBGL"] * 3
+    assert table.column("levering_id").to_pylist() == [f"JBGL/{GIM}/2024-03-31.csv"] * 3

@@ -21,7 +21,7 @@ import pytest
 from valid_deliveries import KIND, PEILDATUM, VALID, VALID_V2
 
 from expectations.gx.data_docs.offline import find_remote_loads
-from expectations.gx.expectations import ROW_COLUMN, delivery_batch, frame_from_batch
+from expectations.gx.expectations import BATCH_COLUMNS, outcome_batch
 from expectations.gx.suites import (
     FILE_SUITE,
     SUITES_DIR,
@@ -31,10 +31,10 @@ from expectations.gx.suites import (
     suite_json,
     write_suites,
 )
-from expectations.gx.validation import GxOutcome, GxValidator
+from expectations.gx.validation import GxOutcome, GxValidationError, GxValidator
 from expectations.rules import RuleResult, ValidationReport
 from expectations.validate import validate_file
-from sources.definitions import Definitions, load_definitions
+from sources.definitions import PRE_READ_CHECKS, ROW_CHECKS, Definitions, load_definitions
 
 BSN = "123456782"  # passes the eleven-test: 9*1 + 8*2 + 7*3 + 6*4 + 5*5 + 4*6 + 3*7 + 2*8 - 1*2 = 154 = 14*11
 
@@ -284,19 +284,70 @@ def test_row_count_change_from_the_report_when_no_previous_count_is_given(tmp_pa
     assert outcome.results[0].melding_en == report.results[0].melding_en and outcome.success
 
 
+def test_row_count_change_against_the_count_given_to_gx(tmp_path: Path, defs: Definitions) -> None:
+    """The previous count given to GX counts, also when the report was made without one (3 against 100: -97%)."""
+    inbox = tmp_path / "inbox"
+    report = validate_file(delivery(inbox, "vt_meldingen", *rows("vt_meldingen")), defs, inbox=inbox)
+    assert report.results == []
+    outcome = GxValidator(defs, tmp_path).validate(report, "omv", previous_row_count=100)
+    assert [key(r) for r in outcome.results] == [("ALG-OMV-001", None, 3, ())]
+    assert "97.0" in outcome.results[0].melding_en and outcome.success
+
+
 def test_unreadable_and_unknown_bron_deliveries_use_the_expected_suites(project: tuple) -> None:
     assert "/ketenmonitor/gi_maatregelen/" in project[1]["header_only"].outcome.data_docs_page.as_posix()
     assert "/ketenmonitor/vt_meldingen/" in project[1]["not_utf8"].outcome.data_docs_page.as_posix()
     assert "/ketenmonitor/bestand/" in project[1]["unknown_bron"].outcome.data_docs_page.as_posix()
 
 
-def test_batch_round_trip(project: tuple, defs: Definitions) -> None:
+def suite_rules(defs: Definitions, name: str) -> list:
+    return [defs.regel(e.regel_code) for e in build_suites(defs)[name].expectations]
+
+
+def test_the_batch_holds_the_checks_not_the_records(project: tuple, defs: Definitions) -> None:
     report = project[1]["xlsx_blank_row"].report
-    batch = delivery_batch(report.frame)
-    assert list(batch[ROW_COLUMN]) == [2, 4, 5]
-    frame = frame_from_batch(batch, "vt_meldingen", defs)
-    assert frame.raw.equals(report.frame.raw) and frame.typed.equals(report.frame.typed)
-    assert [frame.row_number(i) for i in range(len(frame))] == [2, 4, 5]
+    regels = suite_rules(defs, "ketenmonitor.vt_meldingen")
+    batch = outcome_batch(regels, report.results, report.checks, report.row_count)
+    assert list(batch.columns) == list(BATCH_COLUMNS)
+    # Every rule of the suite has a row; only the unknown code fails, on spreadsheet row 4 (after the empty row 3).
+    assert set(batch["regel_code"]) == {r.code for r in regels}
+    failing = batch[batch["aantal"] > 0]
+    assert [(r.regel_code, r.kolom, r.aantal, r.rijen, r.getoetst) for r in failing.itertuples()] == [
+        ("ALG-CODE-001", "soort", 1, [4], 3)
+    ]
+    # One row per rule and column: ALG-VERPL-001 on each required column of vt_meldingen, all passing.
+    verplicht = batch[batch["regel_code"] == "ALG-VERPL-001"]
+    assert list(verplicht["kolom"]) == [
+        k.naam for k in defs.kolommen_voor_regel("vt_meldingen", defs.regel("ALG-VERPL-001"))
+    ]
+    assert (verplicht["aantal"] == 0).all()
+    # No value of the delivery is in it: a pseudonym, a record id.
+    text = batch.to_json()
+    assert not any(kind_id in text for kind_id in KIND) and not re.search(r"\bV[123]\b", text)
+
+
+def test_an_unread_delivery_has_only_the_checks_before_reading(project: tuple, defs: Definitions) -> None:
+    report = project[1]["not_utf8"].report
+    assert report.frame is None and report.checks is None
+    batch = outcome_batch(suite_rules(defs, "ketenmonitor.vt_meldingen"), report.results, None, None)
+    assert sorted(batch["regel_code"]) == sorted(r.code for r in defs.algemene_regels if r.controle in PRE_READ_CHECKS)
+    failing = batch[batch["aantal"] > 0]
+    assert list(failing["regel_code"]) == ["ALG-BEST-001"] and failing["getoetst"].isna().all()
+    assert failing.iloc[0]["melding_en"] == report.results[0].melding_en
+
+
+def test_a_failing_check_without_an_expectation_is_refused(tmp_path: Path, defs: Definitions) -> None:
+    """A rule the suite lacks must not pass unseen: the validator refuses the batch instead."""
+    inbox = tmp_path / "inbox"
+    report = validate_file(
+        delivery(inbox, "vt_meldingen", *rows("vt_meldingen", r2={"soort": "BRIEF"})), defs, inbox=inbox
+    )
+    validator = GxValidator(defs, tmp_path)
+    validator._rules["ketenmonitor.vt_meldingen"] = [
+        r for r in validator._rules["ketenmonitor.vt_meldingen"] if r.code != "ALG-CODE-001"
+    ]
+    with pytest.raises(GxValidationError, match="no expectation for rule.*ALG-CODE-001"):
+        validator.validate(report, "zonder verwachting")
 
 
 # --- Data Docs ------------------------------------------------------------------------------------
@@ -469,6 +520,8 @@ GENERAL = ["ALG-BEST-001", "ALG-BEST-002", "ALG-BEST-003", "ALG-ORG-001", "ALG-O
            "ALG-KOL-002", "ALG-OMV-001", "ALG-PRIV-001", "ALG-TYPE-001", "ALG-VERPL-001", "ALG-DATUM-001",
            "ALG-DATUM-002", "ALG-LIM-001", "ALG-XLSX-001", "ALG-XLSX-002"]  # fmt: skip
 CODED = ["ALG-CODE-001", "ALG-PAT-001", "ALG-REF-001"]
+# One key fingerprint per file: only the bronnen with a kind_id carry the column sleutel_vingerafdruk.
+KEYED = ["ALG-VING-001"]
 
 
 @pytest.mark.parametrize(
@@ -479,35 +532,53 @@ CODED = ["ALG-CODE-001", "ALG-PAT-001", "ALG-REF-001"]
             "gi_maatregelen",
             GENERAL
             + CODED
+            + KEYED
             + ["ALG-CODE-W01", "GIM-001", "GIM-002", "GIM-003", "GIM-007", "GIM-008", "GIM-009"]
             + ["GIM-W01", "GIM-W02", "GIM-W03", "GIM-W04"],
         ),
         # No code list, pattern or reference column; no date except peildatum.
         ("gi_capaciteit", GENERAL + [f"GIC-00{i}" for i in range(1, 8)]),
-        ("vt_meldingen", GENERAL + CODED + [f"VTM-00{i}" for i in (1, 3, 4, 5, 6, 7)] + ["VTM-W02"]),
+        ("vt_meldingen", GENERAL + CODED + KEYED + [f"VTM-00{i}" for i in (1, 3, 4, 5, 6, 7)] + ["VTM-W02"]),
         (
             "rvdk_onderzoeken",
-            GENERAL + CODED + ["RVO-001"] + [f"RVO-00{i}" for i in range(3, 8)] + ["RVO-W01", "RVO-W02"],
+            GENERAL + CODED + KEYED + ["RVO-001"] + [f"RVO-00{i}" for i in range(3, 8)] + ["RVO-W01", "RVO-W02"],
         ),
     ],
 )
 def test_suite_has_an_expectation_for_every_rule_of_the_bron(defs: Definitions, bron: str, expected: list) -> None:
     suite = json.loads((SUITES_DIR / f"ketenmonitor.{bron}.json").read_text(encoding="utf-8"))
-    codes = {e["kwargs"]["regel_code"] for e in suite["expectations"]}
-    assert codes == set(expected)
-    # Every rule from the definitions that applies to the bron is there, with its severity.
+    codes = [e["kwargs"]["regel_code"] for e in suite["expectations"]]
+    assert set(codes) == set(expected)
+    assert len(codes) == len(set(codes))  # one expectation per rule
+    # Every rule from the definitions that applies to the bron is there, with its severity and its columns.
     for regel in list(defs.algemene_regels) + list(defs.bronnen[bron].regels):
-        for kolom in defs.kolommen_voor_regel(bron, regel):
-            found = [
-                e
-                for e in suite["expectations"]
-                if e["kwargs"]["regel_code"] == regel.code and e["kwargs"].get("kolom") == kolom.naam
-            ]
-            assert len(found) == 1, (regel.code, kolom.naam)
-            assert found[0]["kwargs"]["ernst"] == found[0]["meta"]["ernst"] == regel.ernst
-            assert found[0]["severity"] == ("critical" if regel.ernst == "error" else "warning")
-    bsn_other = [e for e in suite["expectations"] if e["kwargs"].get("kolom") == "*"]
+        kolommen = [k.naam for k in defs.kolommen_voor_regel(bron, regel)]
+        found = [e for e in suite["expectations"] if e["kwargs"]["regel_code"] == regel.code]
+        if regel.controle in ROW_CHECKS:
+            assert len(found) == (1 if kolommen or regel.controle == "geen_bsn" else 0), regel.code
+            if found:
+                extra = ["*"] if regel.controle == "geen_bsn" else []
+                assert found[0]["kwargs"]["kolommen"] == kolommen + extra, regel.code
+                # Each column's requirement, columns with the same one together, every column once.
+                eisen = found[0]["meta"]["eisen"]
+                flat = [k for e in eisen for k in e["kolommen"]]
+                assert sorted(flat) == sorted(kolommen + extra) and len(flat) == len(set(flat)), regel.code
+        else:
+            assert len(found) == 1 and "kolommen" not in found[0]["kwargs"], regel.code
+        for e in found:
+            assert e["kwargs"]["ernst"] == e["meta"]["ernst"] == regel.ernst
+            assert e["severity"] == ("critical" if regel.ernst == "error" else "warning")
+    bsn_other = [e for e in suite["expectations"] if "*" in e["kwargs"].get("kolommen", [])]
     assert [e["kwargs"]["regel_code"] for e in bsn_other] == ["ALG-PRIV-001"]
+
+
+def test_type_rule_names_each_type_once(defs: Definitions) -> None:
+    suite = json.loads((SUITES_DIR / "ketenmonitor.gi_maatregelen.json").read_text(encoding="utf-8"))
+    [typ] = [e for e in suite["expectations"] if e["kwargs"]["regel_code"] == "ALG-TYPE-001"]
+    dates = ["datum_uitspraak", "datum_in_kennisstelling", "datum_jeugdbeschermer", "datum_plan_van_aanpak"]
+    dates += ["datum_passende_hulp", "datum_einde", "datum_start_bij_gi"]
+    assert [e["kolommen"] for e in typ["meta"]["eisen"]] == [["geboortejaar"], dates, ["scheidingsproblematiek"]]
+    assert typ["meta"]["eisen"][1]["nl"] == "elke waarde is te lezen als datum JJJJ-MM-DD"
 
 
 def test_file_suite_holds_only_the_checks_before_reading(defs: Definitions) -> None:

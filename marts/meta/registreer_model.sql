@@ -1,0 +1,1 @@
+INSERT OR REPLACE INTO meta.model_inhoud VALUES ($tabel, $vingerafdruk, $gebouwd_op);

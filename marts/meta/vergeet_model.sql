@@ -1,0 +1,1 @@
+DELETE FROM meta.model_inhoud WHERE tabel = $tabel;
