@@ -10,23 +10,6 @@
 -- The mart then compares each measurement with the organisation's previous peildatum; a drop of
 -- at least daling_procentpunten points and daling_relatief_pct percent of the previous share,
 -- both with at least min_records records, is a warning (koppelgraad in definitions/instellingen.yaml).
-CREATE OR REPLACE TEMP TABLE koppelgraad_in_gebruik AS
-WITH aankomst AS (
-    SELECT levering_id, sha256, max(volgnummer) AS volgnummer
-    FROM meta.inbox_versies
-    GROUP BY levering_id, sha256
-)
--- The delivery in force per organisation and bron, chosen as marts/meta/geaccepteerde_leveringen.sql
--- and current_deliveries choose it: the latest peildatum, then the version that arrived last.
-SELECT l.organisatie_code, l.bron, l.peildatum, l.levering_id, l.sha256, a.volgnummer
-FROM meta.leveringen AS l
-LEFT JOIN aankomst AS a USING (levering_id, sha256)
-WHERE l.status = 'geaccepteerd' AND l.definities_versie = $definities_versie
-QUALIFY row_number() OVER (
-    PARTITION BY l.organisatie_code, l.bron
-    ORDER BY l.peildatum DESC, a.volgnummer DESC NULLS LAST, l.verwerkt_op DESC, l.levering_id DESC
-) = 1;
-
 INSERT INTO meta.koppelgraad
 WITH rvdk_kinderen AS (
     SELECT DISTINCT kind_id FROM staging.rvdk_onderzoeken WHERE kind_id IS NOT NULL
@@ -77,7 +60,7 @@ SELECT
     m.aantal_records,
     m.aantal_gekoppeld
 FROM metingen AS m
-JOIN koppelgraad_in_gebruik AS g
+JOIN modellen.leveringen_in_gebruik AS g
     ON g.bron = m.bron AND g.organisatie_code = m.organisatie_code AND g.levering_id = m.levering_id
 JOIN partners AS p
     ON p.partner_bron = m.partner_bron AND p.partner_peildatum IS NOT NULL
@@ -128,7 +111,7 @@ beoordeeld AS (
         ) AS daling
     FROM metingen AS m
     JOIN vorige AS v USING (bron, organisatie_code, peildatum)
-    LEFT JOIN koppelgraad_in_gebruik AS g USING (levering_id, sha256)
+    LEFT JOIN modellen.leveringen_in_gebruik AS g USING (levering_id, sha256)
 )
 SELECT
     bron,
@@ -153,4 +136,3 @@ SELECT
 FROM beoordeeld
 ORDER BY bron, organisatie_code, peildatum, levering_id, sha256;
 
-DROP TABLE koppelgraad_in_gebruik;

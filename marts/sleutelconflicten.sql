@@ -8,22 +8,6 @@
 -- of several deliveries of one organisation and bron in a month the latest counts (its version
 -- that arrived last), so a corrected delivery ends the conflict. Deliveries without the column
 -- are left out.
-CREATE OR REPLACE TEMP TABLE sleutels_in_gebruik AS
-WITH aankomst AS (
-    SELECT levering_id, sha256, max(volgnummer) AS volgnummer
-    FROM meta.inbox_versies
-    GROUP BY levering_id, sha256
-)
--- The delivery in force per organisation and bron, as marts/koppelgraad.sql chooses it.
-SELECT l.organisatie_code, l.bron, l.peildatum, l.levering_id, l.sha256, a.volgnummer
-FROM meta.leveringen AS l
-LEFT JOIN aankomst AS a USING (levering_id, sha256)
-WHERE l.status = 'geaccepteerd' AND l.definities_versie = $definities_versie
-QUALIFY row_number() OVER (
-    PARTITION BY l.organisatie_code, l.bron
-    ORDER BY l.peildatum DESC, a.volgnummer DESC NULLS LAST, l.verwerkt_op DESC, l.levering_id DESC
-) = 1;
-
 INSERT INTO meta.sleutel_vingerafdrukken
 WITH records AS (
     SELECT 'gi_maatregelen' AS bron, organisatie_code, levering_id, levering_peildatum, gemeente_code,
@@ -50,7 +34,7 @@ SELECT
     r.sleutel_vingerafdruk,
     count(*) AS aantal_records
 FROM records AS r
-JOIN sleutels_in_gebruik AS g
+JOIN modellen.leveringen_in_gebruik AS g
     ON g.bron = r.bron AND g.organisatie_code = r.organisatie_code AND g.levering_id = r.levering_id
 JOIN referentie.gemeenten AS gm
     ON gm.gemeente_code = r.gemeente_code
@@ -97,4 +81,3 @@ GROUP BY jeugdregio_code, maand
 HAVING count(*) > 1
 ORDER BY jeugdregio_code, maand;
 
-DROP TABLE sleutels_in_gebruik;

@@ -27,7 +27,7 @@ HELD_BACK = "JBGL/gi_maatregelen/2025-06-30.csv"
 TODAY = "2025-07-20"
 SCHEMAS = ("referentie", "staging", "historie", "modellen", "marts")
 # Where and when a run happened (paths, times), not what it computed.
-VOLATILE = {"verwerkt_op", "leverdatum", "dagen_na_maandeinde"}
+VOLATILE = {"verwerkt_op", "leverdatum", "dagen_na_maandeinde", "volgnummer"}
 
 
 def _run(root: Path):
