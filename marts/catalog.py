@@ -94,6 +94,10 @@ class ModelSpec(_Model):
     # Choices the contract leaves open, for docs/marts.md.
     notes: list[str] = Field(default_factory=list)
     columns: list[Column] = Field(min_length=1)
+    # A column whose every row holds one bron (never TOTAAL), such that the rows of one bron are
+    # made from that bron's rows of what the model reads only: the runner can rebuild one bron's
+    # rows alone (marts/incremental.py). The SQL then takes the bronnen to build as $bronnen.
+    partitie: Literal["bron"] | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -109,6 +113,8 @@ class ModelSpec(_Model):
         for child, parent in self.nested.items():
             if child not in self.rollups or parent not in self.rollups:
                 raise ValueError(f"nested {child}: {parent}: both must be roll-up columns")
+        if self.partitie and (self.partitie not in names or self.partitie in self.rollups):
+            raise ValueError(f"partitie {self.partitie}: must be a column without roll-up")
         for col in self.columns:
             for basis in col.basis:
                 if basis not in names or self.column(basis).role != "count":
@@ -261,6 +267,8 @@ def _render(spec: ModelSpec, level: str) -> Iterable[str]:
         yield f"- **`TOTAAL` roll-ups**: {', '.join(parts)}."
     if spec.depends_on:
         yield f"- **Reads**: {', '.join(f'`{d}`' for d in spec.depends_on)}."
+    if spec.partitie:
+        yield "- **Rebuilt per bron**: only the rows of the bronnen whose inputs changed (marts/incremental.py)."
     for note in spec.notes:
         yield f"- {' '.join(note.split())}"
     yield ""

@@ -95,6 +95,66 @@ def fingerprints(con: duckdb.DuckDBPyConnection, defs: Definitions) -> dict[str,
     return out
 
 
+def slice_key(table: str, bron: str) -> str:
+    """Where the fingerprint of one bron's rows of a model with `partitie: bron` is recorded."""
+    return f"{table}#{bron}"
+
+
+def slice_fingerprints(
+    con: duckdb.DuckDBPyConnection, defs: Definitions, name: str, model_fingerprints: dict[str, str]
+) -> dict[str, str]:
+    """bron -> the fingerprint of what the rows of that bron of model `name` are made of.
+
+    A staging table counts for its own bron only; a model read that has a `bron` column, by the
+    checksum of its rows of that bron; another table, by the checksum of its rows; a view, by its
+    fingerprint.
+    """
+    specs = catalog()
+    spec = specs[name]
+    models = {s.table: n for n, s in specs.items()}
+    staging = dict(con.execute("SELECT 'staging.' || bron, vingerafdruk FROM meta.staging_inhoud").fetchall())
+    parameters = sorted((k, repr(v)) for k, v in parameters_for(name, defs).items() if k != "bronnen")
+    out = {}
+    for bron in sorted(defs.bronnen):
+        parts = [definitions_fingerprint(defs), _model_text(spec), repr(parameters), bron]
+        for dep in spec.depends_on:
+            schema, table = dep.split(".")
+            if schema == "staging":
+                if table == bron:
+                    parts.append(f"{dep}={staging.get(dep) or content_fingerprint(con, dep)}")
+            elif dep in models and "bron" in specs[models[dep]].column_names:
+                [(rows, checksum)] = run_sql(
+                    con, "meta/inhoud_checksum_bron", fetch=True, format_args={"tabel": dep}, bron=bron
+                )
+                parts.append(f"{dep}[{bron}]={rows}:{checksum}")
+            elif dep in models and specs[models[dep]].materialized == "table":
+                # Its contents, not how it was made: a GI's new month changes the fingerprint of
+                # modellen.regio_per_maand, but not its rows when the months were there already.
+                parts.append(f"{dep}={content_fingerprint(con, dep)}")
+            else:
+                parts.append(f"{dep}={model_fingerprints[models[dep]] if dep in models else 'extern'}")
+        out[bron] = sha256_text("\n".join(parts))
+    return out
+
+
+def stale_slices(
+    con: duckdb.DuckDBPyConnection, defs: Definitions, name: str, model_fingerprints: dict[str, str]
+) -> tuple[list[str] | None, dict[str, str]]:
+    """For a stale model with `partitie: bron`: the bronnen whose rows must be rebuilt (None: the
+    whole table, as when it was never built by bron), and every bron's fingerprint now."""
+    table = catalog()[name].table
+    now = slice_fingerprints(con, defs, name, model_fingerprints)
+    every = built_all(con)
+    if table not in recorded(con) or any(slice_key(table, b) not in every for b in now):
+        return None, now
+    return [b for b, fp in now.items() if every[slice_key(table, b)] != fp], now
+
+
+def built_all(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Every recorded fingerprint, the slices of partitioned models included."""
+    return dict(run_sql(con, "meta/alle_vingerafdrukken", fetch=True))
+
+
 def recorded(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """table -> the fingerprint it was last built with (only tables and views that are there now).
 

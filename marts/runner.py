@@ -21,7 +21,7 @@ import duckdb
 from marts.catalog import ModelSpec, catalog
 from marts.historie import has_history, record_key_sql, update_history
 from marts.registry import current_deliveries, ensure_schema
-from marts.sql import load_sql, run_sql
+from marts.sql import load_sql, run_sql, statements
 from marts.warehouse import replace_table
 from sources.archive import empty_table, sha256_text
 from sources.definitions import Definitions, current_definitions, reference, vandaag
@@ -91,7 +91,10 @@ PARAMETERS: dict[str, Callable[[Definitions], dict[str, Any]]] = {
 
 def parameters_for(name: str, defs: Definitions) -> dict[str, Any]:
     build = PARAMETERS.get(name)
-    return build(defs) if build else {}
+    params = build(defs) if build else {}
+    if catalog()[name].partitie == "bron":  # a full build: every bron
+        params["bronnen"] = sorted(defs.bronnen)
+    return params
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,37 @@ def build_model(
     rows = None
     if spec.materialized == "table":
         rows = int(con.execute(f"SELECT count(*) FROM {spec.table}").fetchone()[0])
+    return BuildResult(name, spec.table, rows, time.perf_counter() - start)
+
+
+def build_slices(con: duckdb.DuckDBPyConnection, name: str, bronnen: list[str], defs: Definitions) -> BuildResult:
+    """Rebuild the rows of `bronnen` of a model with `partitie: bron`; its other rows stay.
+
+    The model's SQL builds the chosen bronnen's rows into a temporary table, which then replaces
+    their rows in the model's table, in one transaction.
+    """
+    spec = catalog()[name]
+    start = time.perf_counter()
+    if not bronnen:  # what the model reads changed, but no bron's share of it
+        rows = int(con.execute(f"SELECT count(*) FROM {spec.table}").fetchone()[0])
+        return BuildResult(name, spec.table, rows, time.perf_counter() - start)
+    header = f"CREATE OR REPLACE TABLE {spec.table} AS"
+    (statement,) = statements(spec.sql_name)
+    if not statement.startswith(header) and header not in statement:
+        raise ValueError(f"{spec.sql_name}.sql does not start with {header}")
+    sql = statement.replace(header, "CREATE OR REPLACE TEMP TABLE _deel AS", 1)
+    params = parameters_for(name, defs) | {"bronnen": sorted(bronnen)}
+    con.execute("SET enable_progress_bar = false")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
+        run_sql(con, "meta/vervang_deel", format_args={"tabel": spec.table}, bronnen=sorted(bronnen))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    _check_columns(con, spec)
+    rows = int(con.execute(f"SELECT count(*) FROM {spec.table}").fetchone()[0])
     return BuildResult(name, spec.table, rows, time.perf_counter() - start)
 
 

@@ -8,7 +8,7 @@
 -- TOTAAL roll-ups as in instroom.
 -- Stored unsorted: whoever reads it sorts (the exports by key), and sorting millions of rows costs.
 CREATE OR REPLACE TABLE marts.uitstroom AS
-WITH beeindigd AS (
+WITH alle_beeindigd AS (
     SELECT 'gi_maatregelen' AS bron, organisatie_code, record_sleutel, reden_einde AS categorie,
         datum_uitspraak AS begin, datum_einde AS einde, celsleutel
     FROM staging.gi_maatregelen
@@ -21,6 +21,11 @@ WITH beeindigd AS (
     SELECT 'rvdk_onderzoeken', organisatie_code, record_sleutel, uitkomst, datum_verzoek, datum_afgerond, celsleutel
     FROM staging.rvdk_onderzoeken
     WHERE datum_afgerond IS NOT NULL
+),
+-- Only the bronnen asked for ($bronnen, partitie: bron in uitstroom.yml): all of them in a full
+-- build, the changed ones when the runner rebuilds one bron's rows.
+beeindigd AS (
+    SELECT * FROM alle_beeindigd WHERE list_contains($bronnen, bron)
 ),
 gevallen AS (
     SELECT

@@ -21,7 +21,7 @@ from marts import incremental
 from marts.catalog import ModelSpec, catalog, marts, other_marts
 from marts.checks import CHECK_KINDS, CheckOutcome, CheckSpec, checks_for, run_check
 from marts.registry import failing_checks, record_check
-from marts.runner import build_model
+from marts.runner import build_model, build_slices
 from pipelines.deliveries import LEVERINGEN
 from pipelines.progress import Progress
 from pipelines.resources import DUCKDB_POOL, Warehouse
@@ -152,6 +152,7 @@ def mart_models(
     defs = current_definitions()
     specs = catalog()
     results, checks, seconds, rows = [], [], {}, {}
+    partial: dict[str, list[str]] = {}  # models with `partitie: bron` of which only some bronnen were rebuilt
     with warehouse.connect() as con:
         stale, fingerprints = incremental.stale(con, defs)
         # A subset (the UI, a test) builds only what was selected; what it reads must be there.
@@ -159,8 +160,17 @@ def mart_models(
         stale = [name for name in stale if name in selected]
         for name in stale:
             spec = specs[name]
+            slices, slice_fps = (None, {})
+            if spec.partitie:
+                slices, slice_fps = incremental.stale_slices(con, defs, name, fingerprints)
             incremental.forget(con, spec.table)
-            built = build_model(con, name, defs)
+            if slices is None:
+                built = build_model(con, name, defs)
+            else:
+                built = build_slices(con, name, slices, defs)
+                partial[name] = slices
+            for bron, fp in slice_fps.items():
+                incremental.remember(con, incremental.slice_key(spec.table, bron), fp)
             incremental.remember(con, spec.table, fingerprints[name])
             seconds[name] = built.seconds
             if built.rows is not None:
@@ -173,6 +183,8 @@ def mart_models(
             metadata: dict = {"table": spec.table, "rebuilt": name in seconds}
             if name in seconds:
                 metadata["seconds"] = round(seconds[name], 3)
+            if name in partial:
+                metadata["bronnen_rebuilt"] = ", ".join(partial[name]) or "-"
             if name in rows:
                 metadata["rows"] = rows[name]
                 metadata["dagster/row_count"] = rows[name]

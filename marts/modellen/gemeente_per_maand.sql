@@ -6,7 +6,7 @@
 --   region       = modellen.regio_per_maand of that municipality in that month.
 -- Marts join this on (bron, organisatie_code, record_sleutel, periode), a plain equi-join.
 CREATE OR REPLACE TABLE modellen.gemeente_per_maand AS
-WITH datums AS (
+WITH alle_datums AS (
     SELECT 'gi_maatregelen' AS bron, organisatie_code, record_sleutel, gemeente_code,
         unnest([datum_uitspraak, datum_start_bij_gi, datum_in_kennisstelling, datum_jeugdbeschermer,
             datum_plan_van_aanpak, datum_passende_hulp, datum_einde]) AS datum
@@ -19,6 +19,10 @@ WITH datums AS (
     SELECT 'rvdk_onderzoeken', organisatie_code, record_sleutel, gemeente_code,
         unnest([datum_verzoek, datum_start, datum_rekest, datum_afgerond])
     FROM staging.rvdk_onderzoeken
+),
+-- Only the bronnen asked for ($bronnen, partitie: bron in the .yml): all of them in a full build.
+datums AS (
+    SELECT * FROM alle_datums WHERE list_contains($bronnen, bron)
 ),
 maanden AS (
     SELECT DISTINCT d.bron, d.organisatie_code, d.record_sleutel, d.gemeente_code, m.periode

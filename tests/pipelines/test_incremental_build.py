@@ -11,6 +11,7 @@ import re
 import shutil
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -109,8 +110,14 @@ def test_every_export_file_equals_the_full_build_byte_for_byte(builds):
     assert region_reports(step) == region_reports(full)
 
 
-def test_the_new_delivery_rebuilds_only_what_reads_gi_maatregelen(builds):
-    _, _, _, second = builds
+def test_the_new_delivery_rebuilds_only_what_reads_gi_maatregelen(builds, monkeypatch):
+    _, step, _, second = builds
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    # uitstroom (partitie: bron) rebuilt only its GI rows: the Veilig Thuis and Raad rows stayed.
+    for key in (["marts", "uitstroom"], ["modellen", "gemeente_per_maand"]):
+        event = instance_for(step).get_latest_materialization_event(dg.AssetKey(key))
+        assert event.run_id == second.run_id
+        assert event.asset_materialization.metadata["bronnen_rebuilt"].value == "gi_maatregelen", key
     rebuilt = {name.split("/", 1)[1] for name in second.tables if name.startswith(("modellen/", "marts/"))}
     # Veilig Thuis and Raad data did not change: the models that read only them (or nothing) stay.
     assert "instellingen" not in rebuilt and "kaders" not in rebuilt and "werkdagen" not in rebuilt
