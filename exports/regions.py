@@ -180,7 +180,8 @@ def read_mart(
 
     With the mart's cell keys (`intern` columns), which the disclosure step reads and drops.
     """
-    cell_keys = [c.name for c in catalog()[spec.name].columns if c.intern]
+    # An intern dimension (doorlooptijden's bron, for the per-bron rebuild) is no cell key.
+    cell_keys = [c.name for c in catalog()[spec.name].columns if c.intern and c.role != "dimension"]
     spec = export_spec(spec)
     check_columns(spec.column_names)
     (statement,) = SQL.statements("exportrijen")

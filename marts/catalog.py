@@ -98,6 +98,9 @@ class ModelSpec(_Model):
     # made from that bron's rows of what the model reads only: the runner can rebuild one bron's
     # rows alone (marts/incremental.py). The SQL then takes the bronnen to build as $bronnen.
     partitie: Literal["bron"] | None = None
+    # With partitie: a table read by the rows of some bronnen only (the GI steps of doorlooptijden
+    # read the GI trajectories) -> those bronnen. A table not named here counts for every bron.
+    depends_on_per_bron: dict[str, list[str]] = Field(default_factory=dict)
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -115,6 +118,11 @@ class ModelSpec(_Model):
                 raise ValueError(f"nested {child}: {parent}: both must be roll-up columns")
         if self.partitie and (self.partitie not in names or self.partitie in self.rollups):
             raise ValueError(f"partitie {self.partitie}: must be a column without roll-up")
+        if self.depends_on_per_bron and not self.partitie:
+            raise ValueError("depends_on_per_bron without partitie: bron")
+        for dep in self.depends_on_per_bron:
+            if dep not in self.depends_on or dep.startswith("staging."):
+                raise ValueError(f"depends_on_per_bron {dep}: not a table of depends_on other than staging")
         for col in self.columns:
             for basis in col.basis:
                 if basis not in names or self.column(basis).role != "count":
@@ -269,6 +277,8 @@ def _render(spec: ModelSpec, level: str) -> Iterable[str]:
         yield f"- **Reads**: {', '.join(f'`{d}`' for d in spec.depends_on)}."
     if spec.partitie:
         yield "- **Rebuilt per bron**: only the rows of the bronnen whose inputs changed (marts/incremental.py)."
+        for dep, bronnen in spec.depends_on_per_bron.items():
+            yield f"  `{dep}` is read by the rows of {', '.join(f'`{b}`' for b in bronnen)} only."
     for note in spec.notes:
         yield f"- {' '.join(note.split())}"
     yield ""

@@ -15,7 +15,8 @@ Each check query returns up to 5 offending rows with the total number in a `fout
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -193,9 +194,43 @@ def _versheid(con: duckdb.DuckDBPyConnection) -> CheckOutcome:
     )
 
 
-def run_check(con: duckdb.DuckDBPyConnection, spec: ModelSpec, check: str) -> CheckOutcome:
-    """Run one check on a built model."""
-    table = spec.table
+def _read_by_checks(spec: ModelSpec) -> list[str]:
+    """The columns of a model that its checks read (key, counts, percentages, regions, period)."""
+    wanted = {*spec.key, *spec.columns_with(role="count"), *spec.columns_with(unit="percentage")}
+    wanted |= {*spec.columns_with(additive=True), *REGION_COLUMNS, "organisatie_code", spec.period_column or ""}
+    return [c for c in spec.column_names if c in wanted]
+
+
+@contextmanager
+def checked_rows(con: duckdb.DuckDBPyConnection, spec: ModelSpec, bronnen: list[str] | None = None) -> Iterator[str]:
+    """What the checks of one model read, as a relation for `run_check(..., rows=)`.
+
+    The model's table; with `bronnen` (a model with `partitie: bron` of which only those bronnen's
+    rows were rebuilt, and whose key holds the bron, so every finding lies within one bron), only
+    those rows: the other rows were checked when they were built. A view is computed once into a
+    temporary table of the columns the checks read, not once per check (lopende_maatregelen: one
+    pass of ~3 s instead of three of ~4 s).
+    """
+    where = ""
+    if bronnen is not None and spec.partitie and spec.partitie in spec.key:
+        values = ", ".join("'" + b.replace("'", "''") + "'" for b in bronnen)
+        where = f" WHERE {spec.partitie} IN ({values})" if bronnen else " WHERE false"
+    if spec.materialized == "view":
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _gecontroleerd AS SELECT {', '.join(_read_by_checks(spec))} "
+            f"FROM {spec.table}{where}"
+        )
+        try:
+            yield "_gecontroleerd"
+        finally:
+            con.execute("DROP TABLE IF EXISTS _gecontroleerd")
+    else:
+        yield f"(SELECT * FROM {spec.table}{where})" if where else spec.table
+
+
+def run_check(con: duckdb.DuckDBPyConnection, spec: ModelSpec, check: str, rows: str | None = None) -> CheckOutcome:
+    """Run one check on a built model (on `rows`, from `checked_rows`, when given)."""
+    table = rows or spec.table
     if check == "sleutel_uniek":
         return _combine(check, [_query(con, "sleutel_uniek", tabel=table, sleutels=", ".join(spec.key))])
     if check == "geen_negatieve_aantallen":

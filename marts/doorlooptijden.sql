@@ -66,6 +66,12 @@ stappen AS (
         AND h.stap = 'GI_KENNISSTELLING_JEUGDBESCHERMER'
     WHERE k.datum_ontvangst IS NOT NULL
 ),
+-- Only the bronnen asked for ($bronnen, partitie: bron in doorlooptijden.yml): all of them in a
+-- full build, the changed ones when the runner rebuilds one bron's rows. Each stap belongs to
+-- one bron, so every row, roll-ups included, is made from one bron's cases.
+gevraagd AS (
+    SELECT * FROM stappen WHERE list_contains($bronnen, bron)
+),
 gevallen AS (
     SELECT
         g.periode AS maand,
@@ -76,7 +82,7 @@ gevallen AS (
         s.kader,
         s.begin,
         s.einde
-    FROM stappen AS s
+    FROM gevraagd AS s
     JOIN modellen.gemeente_per_maand AS g
         ON g.bron = s.bron
         AND g.organisatie_code = s.organisatie_code
@@ -114,11 +120,14 @@ SELECT
     count(*) AS aantal,
     avg(duur) AS gemiddelde,
     quantile_cont(duur, 0.5) AS mediaan,
-    quantile_cont(duur, 0.9) AS p90
+    quantile_cont(duur, 0.9) AS p90,
+    -- Last, after the contract's columns: used by the runner, never exported.
+    bron
 FROM per_periode
 GROUP BY
     periode_type,
     periode,
+    bron,
     stap,
     eenheid,
     GROUPING SETS ((organisatie_code, jeugdregio_code), (organisatie_code), (jeugdregio_code), ()),

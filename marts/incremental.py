@@ -105,7 +105,8 @@ def slice_fingerprints(
 ) -> dict[str, str]:
     """bron -> the fingerprint of what the rows of that bron of model `name` are made of.
 
-    A staging table counts for its own bron only; a model read that has a `bron` column, by the
+    A staging table counts for its own bron only, a table of `depends_on_per_bron` for the
+    bronnen named there only; a model read that has a `bron` column, by the
     checksum of its rows of that bron; another table, by the checksum of its rows; a view, by its
     fingerprint.
     """
@@ -119,6 +120,8 @@ def slice_fingerprints(
         parts = [definitions_fingerprint(defs), _model_text(spec), repr(parameters), bron]
         for dep in spec.depends_on:
             schema, table = dep.split(".")
+            if bron not in spec.depends_on_per_bron.get(dep, [bron]):
+                continue  # this bron's rows do not read it
             if schema == "staging":
                 if table == bron:
                     parts.append(f"{dep}={staging.get(dep) or content_fingerprint(con, dep)}")

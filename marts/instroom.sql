@@ -12,7 +12,7 @@
 -- one (a sum of sums: the same integers as summing the records, at a fraction of the work).
 -- Stored unsorted: whoever reads it sorts (the exports by key), and sorting millions of rows costs.
 CREATE OR REPLACE TABLE marts.instroom AS
-WITH gebeurtenissen AS (
+WITH alle_gebeurtenissen AS (
     -- For GI records the record key is the maatregel_id.
     SELECT 'gi_maatregelen' AS bron, organisatie_code, maatregel_id AS record_sleutel, maatregel_type AS categorie,
         soort_instroom, datum_start_hier AS datum, celsleutel
@@ -23,6 +23,11 @@ WITH gebeurtenissen AS (
     UNION ALL
     SELECT 'rvdk_onderzoeken', organisatie_code, record_sleutel, soort, 'NVT', datum_verzoek, celsleutel
     FROM staging.rvdk_onderzoeken
+),
+-- Only the bronnen asked for ($bronnen, partitie: bron in instroom.yml): all of them in a full
+-- build, the changed ones when the runner rebuilds one bron's rows.
+gebeurtenissen AS (
+    SELECT * FROM alle_gebeurtenissen WHERE list_contains($bronnen, bron)
 ),
 per_maand AS (
     SELECT

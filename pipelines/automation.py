@@ -9,7 +9,7 @@ import json
 import dagster as dg
 
 from marts.intake import inbox_file
-from pipelines.deliveries import inbox_keys
+from pipelines.precheck import inbox_keys
 from pipelines.resources import Warehouse
 from sources.archive import sha256_text
 from sources.definitions import Definitions, current_definitions

@@ -192,7 +192,7 @@ def _cmd_opschonen(args: argparse.Namespace) -> int:
     """Retention: list (or, with --uitvoeren, remove) the files of superseded deliveries past the bewaartermijn."""
     from marts.opschonen import opschonen
     from marts.warehouse import WarehouseUnavailable, connect
-    from pipelines.instance import run_lock
+    from pipelines.lock import run_lock
     from sources.definitions import load_definitions
     from sources.paths import warehouse_path
 

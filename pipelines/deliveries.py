@@ -19,13 +19,13 @@ from pathlib import Path
 import dagster as dg
 
 from expectations.rules import RuleResult, ValidationReport, safe_text
-from marts.intake import GEACCEPTEERD, GxHook, GxRecord, inbox_file, inbox_name, process_delivery
+from marts.intake import GEACCEPTEERD, GxHook, GxRecord, inbox_file, process_delivery
 from marts.registry import current_deliveries, inbox_state, processed_versions, record_inbox
+from pipelines.precheck import file_sha256, inbox_keys
 from pipelines.progress import Progress
 from pipelines.resources import DUCKDB_POOL, Warehouse
-from sources.archive import sha256_of, sha256_text
+from sources.archive import sha256_text
 from sources.definitions import Definitions, current_definitions
-from sources.inbox import scan_inbox
 from sources.paths import inbox_dir
 
 LEVERINGEN = dg.AssetKey("leveringen")
@@ -63,44 +63,6 @@ def gx_hook(defs: Definitions, root: Path) -> GxHook:
         return GxRecord(outcome.run_id, outcome.results, outcome.data_docs_page)
 
     return run
-
-
-# sha256 per (file, size, mtime) in this process: the check for news before the run and the
-# deliveries step hash each file once.
-_HASHES: dict[tuple[str, int, int], str] = {}
-
-
-def file_sha256(path: Path) -> str:
-    stat = path.lstat()
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
-    if key not in _HASHES:
-        _HASHES[key] = sha256_of(path)
-    return _HASHES[key]
-
-
-def inbox_unchanged(root: Path, defs: Definitions, con) -> bool:
-    """Every inbox file holds a version processed under these definitions, the one last seen under its name."""
-    inbox = inbox_dir(root)
-    keys = inbox_keys(inbox) if inbox.is_dir() else []
-    try:
-        versions = {key: file_sha256(inbox_file(inbox, key)) for key in keys}
-    except OSError:
-        return False  # the deliveries step says which file and why
-    done = processed_versions(con, defs)
-    last_seen = inbox_state(con)
-    return all((k, v) in done and last_seen.get(k) == v for k, v in versions.items())
-
-
-def inbox_keys(inbox_root: Path) -> list[str]:
-    """Every delivery file in the inbox, misplaced ones included (they are rejected, not ignored).
-
-    Keyed by `inbox_name`: a name that is not valid UTF-8 or holds a control character is
-    written with escapes (its file is quarantined), so it never stops the other deliveries.
-    """
-    refs, errors = scan_inbox(inbox_root)
-    keys = [r.path.relative_to(inbox_root).as_posix() for r in refs]
-    keys += [e.path.relative_to(inbox_root).as_posix() for e in errors if e.path.is_file()]
-    return sorted({inbox_name(k) for k in keys})
 
 
 @dataclass

@@ -19,7 +19,7 @@ import duckdb
 
 from marts import incremental
 from marts.catalog import ModelSpec, catalog, marts, other_marts
-from marts.checks import CHECK_KINDS, CheckOutcome, CheckSpec, checks_for, run_check
+from marts.checks import CHECK_KINDS, CheckOutcome, CheckSpec, checked_rows, checks_for, run_check
 from marts.registry import failing_checks, record_check
 from marts.runner import build_model, build_slices
 from pipelines.deliveries import LEVERINGEN
@@ -95,12 +95,17 @@ def _result(key: dg.AssetKey, check: CheckSpec, outcome: CheckOutcome) -> dg.Ass
 
 
 def run_mart_checks(
-    con: duckdb.DuckDBPyConnection, rebuilt: set[str], context: dg.AssetExecutionContext | None = None
+    con: duckdb.DuckDBPyConnection,
+    rebuilt: set[str],
+    context: dg.AssetExecutionContext | None = None,
+    slices: dict[str, list[str]] | None = None,
 ) -> Iterator[dg.AssetCheckResult]:
     """The checks of every mart that was rebuilt, or one of whose checked tables was, and every blocking
-    check that failed last time; recorded in meta.controles."""
+    check that failed last time; recorded in meta.controles. `slices`: table -> the bronnen whose
+    rows alone were rebuilt (`partitie: bron`); its checks then read only those rows."""
     failed_before = failing_checks(con)
     for spec in _checked():
+        due = []
         for check in checks_for(spec):
             # A blocking check that failed keeps blocking until it passes; a warning's outcome stands.
             again = check.kind.blocking and (spec.table, check.name) in failed_before
@@ -110,11 +115,27 @@ def run_mart_checks(
                 dg.AssetCheckKey(table_key(spec.table), check.name) not in context.selected_asset_check_keys
             ):
                 continue
-            outcome = run_check(con, spec, check.name)
-            record_check(con, spec.table, check.name, check.kind.severity, outcome.passed, outcome.failures)
-            if not outcome.passed and check.kind.severity == "WARN" and context is not None:
-                context.log.warning(f"{spec.table}: {check.name}: {outcome.failures} finding(s)")
-            yield _result(table_key(spec.table), check, outcome)
+            # Only the rebuilt rows when nothing else could have changed a finding.
+            whole = again or spec.table not in rebuilt or bool(rebuilt & set(check.kind.reads))
+            due.append((check, whole))
+        if not due:
+            continue
+        bronnen = (slices or {}).get(spec.table)
+        groups = (
+            [(None, [c for c, _ in due])]
+            if bronnen is None
+            else [(bronnen, [c for c, whole in due if not whole]), (None, [c for c, whole in due if whole])]
+        )
+        for rows_of, checks in groups:
+            if not checks:
+                continue
+            with checked_rows(con, spec, rows_of) as rows:
+                for check in checks:
+                    outcome = run_check(con, spec, check.name, rows)
+                    record_check(con, spec.table, check.name, check.kind.severity, outcome.passed, outcome.failures)
+                    if not outcome.passed and check.kind.severity == "WARN" and context is not None:
+                        context.log.warning(f"{spec.table}: {check.name}: {outcome.failures} finding(s)")
+                    yield _result(table_key(spec.table), check, outcome)
 
 
 class MartsConfig(dg.Config):
@@ -195,7 +216,7 @@ def mart_models(
                     data_version=dg.DataVersion(fingerprints[name][:16]),
                 )
             )
-        checks = list(run_mart_checks(con, checked, context))
+        checks = list(run_mart_checks(con, checked, context, slices=partial))
     yield from results
     yield from checks
     blocking = [

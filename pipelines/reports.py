@@ -60,7 +60,7 @@ def reports(
     started = time.monotonic()
     defs = current_definitions()
     summary = write_region_reports(warehouse.root, defs)
-    path = write_board(warehouse.root, defs)
+    path = write_board(warehouse.root, defs, run_id=context.run_id)
     yield dg.MaterializeResult(
         asset_key=REGIO,
         metadata={

@@ -2,31 +2,32 @@
 
 Each of the five steps prints one progress line with its elapsed time (and the deliveries step
 one line per delivery it takes in); Dagster's own log lines only with `verbose`.
+
+First pipelines/precheck.py looks whether there is anything to do. Nothing new: the quiet run
+(`quiet_run`). Nothing new and the delivery monitor, the reports and the board already made for
+today from what is there now: no Dagster run at all, one line and the summary; Dagster (with its
+dependencies ~2 s to import) is then not even imported, nor is the Dagster instance opened.
 """
+
+from __future__ import annotations
 
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import dagster as dg
+from typing import TYPE_CHECKING
 
 from expectations.rules import safe_text
-from exports.regions import up_to_date as exports_up_to_date
-from marts import incremental
 from marts.intake import GEACCEPTEERD
-from marts.runner import staging_up_to_date
 from marts.warehouse import WarehouseUnavailable
-from pipelines.definitions import ASSETS
-from pipelines.deliveries import DATA_DOCS, LEVERINGEN, MISLUKT, ONGEWIJZIGD, TERUG, inbox_unchanged
-from pipelines.instance import instance_for, run_lock
-from pipelines.marts import AANLEVERING
-from pipelines.progress import Progress
-from pipelines.reports import BESTUUR, REGIO
-from pipelines.resources import Warehouse
+from pipelines import precheck
+from pipelines.lock import run_lock
 from sources.definitions import current_definitions
 from sources.paths import exports_dir, reports_dir, warehouse_path
+
+if TYPE_CHECKING:
+    import dagster as dg
 
 
 def _run_config(verbose: bool) -> dict:
@@ -49,7 +50,7 @@ class RunSummary:
     warnings: list[str] = field(default_factory=list)
     regions: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    run_id: str | None = None
+    run_id: str | None = None  # None: no Dagster run (nothing to do)
 
     @property
     def exit_code(self) -> int:
@@ -60,36 +61,65 @@ class RunSummary:
 
 
 def run_pipeline(root: Path, log: Callable[[str], None] = print, verbose: bool = False) -> RunSummary:
-    """Process the inbox of data dir `root` and rebuild what depends on what changed, as one Dagster run.
+    """Process the inbox of data dir `root` and rebuild what depends on what changed, as one Dagster run
+    (none when there is nothing to do: pipelines/precheck.py).
 
     One run at a time per data dir: a second one waits for the first (`run_lock`).
     """
     start = time.monotonic()
     with run_lock(root, log):
-        summary = _run_pipeline(root, log, verbose)
+        verdict = precheck.check(root, current_definitions())
+        if verdict.up_to_date:
+            summary = _nothing_to_do(root, verdict, log)
+        else:
+            summary = _run_pipeline(root, log, verbose, quiet=verdict.nothing_new)
     summary.seconds = time.monotonic() - start
     return summary
 
 
-# A run with nothing new: the deliveries step (it names every delivery and records the inbox), the
-# delivery monitor and the reports (the board judges today; region reports whose export is unchanged
-# are kept). Staging, the other marts and the exports are up to date: their steps are left out, which
-# saves their Dagster events (~16 ms each) as well as their checks.
-QUIET_RUN = [LEVERINGEN, DATA_DOCS, AANLEVERING, REGIO, BESTUUR]
+def quiet_run() -> list[dg.AssetKey]:
+    """The run with nothing new: the deliveries step (it names every delivery and records the inbox), the
+    delivery monitor and the reports (the board judges today; region reports whose export is unchanged
+    are kept). Staging, the other marts and the exports are up to date: their steps are left out, which
+    saves their Dagster events (~16 ms each) as well as their checks."""
+    from pipelines.deliveries import DATA_DOCS, LEVERINGEN
+    from pipelines.marts import AANLEVERING
+    from pipelines.reports import BESTUUR, REGIO
+
+    return [LEVERINGEN, DATA_DOCS, AANLEVERING, REGIO, BESTUUR]
 
 
-def nothing_new(root: Path, warehouse: Warehouse) -> bool:
-    """Nothing to take in and nothing to rebuild but the delivery monitor: a check before the run."""
-    defs = current_definitions()
-    with warehouse.connect() as con:
-        if not inbox_unchanged(root, defs, con):
-            return False
-        if not all(staging_up_to_date(con, defs, bron) for bron in defs.bronnen):
-            return False
-        stale, _ = incremental.stale(con, defs)
-        if set(stale) - {"aanlevering"}:  # the delivery monitor judges today: it is in the run anyway
-            return False
-    return exports_up_to_date(root, defs)
+def _regions_in_force(root: Path) -> list[str]:
+    exports = exports_dir(root)
+    links = exports.iterdir() if exports.is_dir() else []
+    return sorted(p.name for p in links if p.is_symlink() and not p.name.startswith("."))
+
+
+def _log_missing(summary: RunSummary, log: Callable[[str], None]) -> None:
+    for key in summary.missing:
+        log(
+            f"  {safe_text(key)}: in force but no longer in the inbox; it stays in force until a newer "
+            "delivery replaces it (its copy is in the archive)"
+        )
+
+
+def _nothing_to_do(root: Path, verdict: precheck.Verdict, log: Callable[[str], None]) -> RunSummary:
+    """The summary the quiet run would give, from the registry, without a run: every inbox file is a
+    version processed before (`unchanged`), with its verdict then."""
+    when = f"{verdict.made_at[:16].replace('T', ' ')} UTC" if verdict.made_at else "an earlier run"
+    run = f" (run {verdict.run_id})" if verdict.run_id else ""
+    log(f"Nothing new since the run of {when}{run}: the figures, exports and reports are up to date; nothing to do")
+    summary = RunSummary()
+    for key, (status, codes) in verdict.deliveries.items():
+        summary.unchanged.append(key)
+        if status == GEACCEPTEERD:
+            summary.accepted.append(key)
+        else:
+            summary.quarantined[key] = ", ".join(c for c in codes.split(",") if c) or "?"
+    summary.missing = list(verdict.missing)
+    _log_missing(summary, log)
+    summary.regions = _regions_in_force(root)
+    return summary
 
 
 def _metadata(result: dg.ExecuteInProcessResult) -> dict[dg.AssetKey, dict]:
@@ -99,7 +129,16 @@ def _metadata(result: dg.ExecuteInProcessResult) -> dict[dg.AssetKey, dict]:
     return out
 
 
-def _run_pipeline(root: Path, log: Callable[[str], None], verbose: bool) -> RunSummary:
+def _run_pipeline(root: Path, log: Callable[[str], None], verbose: bool, quiet: bool) -> RunSummary:
+    # Dagster only now: there is something to run.
+    import dagster as dg
+
+    from pipelines.definitions import ASSETS
+    from pipelines.deliveries import LEVERINGEN, MISLUKT, ONGEWIJZIGD, TERUG
+    from pipelines.instance import instance_for
+    from pipelines.progress import Progress
+    from pipelines.resources import Warehouse
+
     summary = RunSummary()
     warehouse = Warehouse(data_dir=str(root))
     try:
@@ -112,7 +151,7 @@ def _run_pipeline(root: Path, log: Callable[[str], None], verbose: bool) -> RunS
         return summary
     instance = instance_for(root)
     progress = Progress(log)
-    selection = QUIET_RUN if nothing_new(root, warehouse) else None
+    selection = quiet_run() if quiet else None
     if selection:
         log("Nothing new: the delivery monitor and the board only")
     with warnings.catch_warnings():
@@ -143,11 +182,7 @@ def _run_pipeline(root: Path, log: Callable[[str], None], verbose: bool) -> RunS
         else:
             summary.quarantined[key] = ", ".join(delivery.fouten) or "?"
     summary.missing = list(intake.missing) if intake else []
-    for key in summary.missing:
-        log(
-            f"  {safe_text(key)}: in force but no longer in the inbox; it stays in force until a newer "
-            "delivery replaces it (its copy is in the archive)"
-        )
+    _log_missing(summary, log)
     failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     summary.failed_steps += [f"step {s}" for s in failed]
     evaluations = [e for e in result.get_asset_check_evaluations() if e.asset_key != LEVERINGEN]
@@ -163,9 +198,7 @@ def _run_pipeline(root: Path, log: Callable[[str], None], verbose: bool) -> RunS
         if not e.passed and e.severity == dg.AssetCheckSeverity.WARN
     ]
     if result.success and not summary.regions:  # the exports step was not in the run: the regions in force
-        exports = exports_dir(root)
-        links = exports.iterdir() if exports.is_dir() else []
-        summary.regions = sorted(p.name for p in links if p.is_symlink() and not p.name.startswith("."))
+        summary.regions = _regions_in_force(root)
     for key, meta in metadata.items():
         if "region_codes" in meta:
             summary.regions = [r for r in str(meta["region_codes"]).split(", ") if r]

@@ -40,7 +40,7 @@ def dagster_home(root: Path) -> Path:
 
 
 def run_lock_path(root: Path) -> Path:
-    """The lock a `ketenmonitor run` holds while it runs (pipelines/instance.py)."""
+    """The lock a `ketenmonitor run` holds while it runs (pipelines/lock.py)."""
     return root / ".ketenmonitor.lock"
 
 

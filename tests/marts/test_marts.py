@@ -44,7 +44,7 @@ import duckdb
 import pytest
 
 from marts.catalog import catalog, marts, other_marts, render_marts_markdown
-from marts.checks import CHECK_KINDS, run_check, run_checks
+from marts.checks import CHECK_KINDS, checked_rows, checks_for, run_check, run_checks
 from marts.runner import build_all, build_model
 from pipelines.marts import mart_assets
 from pipelines.run import run_pipeline
@@ -668,6 +668,52 @@ def test_checks_fail_on_corrupted_marts(keten, tmp_path, monkeypatch):
     stock = next(e for e in result.get_asset_check_evaluations() if e.check_name == "voorraad_stroom")
     assert stock.severity == dg.AssetCheckSeverity.ERROR
     assert stock.metadata["failing_rows"].value == 2  # April's balance and May's (its previous stock)
+
+
+def test_checks_of_a_rebuilt_bron_read_only_its_rows_and_a_view_is_computed_once(keten, tmp_path):
+    source, _, _ = keten
+    con = duckdb.connect(str(_copy_warehouse(source, tmp_path)))
+    try:
+        # One duplicate key in the GI rows of instroom and one in the Veilig Thuis rows.
+        for bron in ("gi_maatregelen", "vt_meldingen"):
+            con.execute(
+                f"INSERT INTO marts.instroom (SELECT * FROM marts.instroom WHERE bron = '{bron}' "
+                "AND organisatie_code <> 'TOTAAL' AND gemeente_code <> 'TOTAAL' LIMIT 1)"
+            )
+        spec = catalog()["instroom"]
+        found = {}
+        for bronnen in (["gi_maatregelen"], ["vt_meldingen"], ["rvdk_onderzoeken"], [], None):
+            with checked_rows(con, spec, bronnen) as rows:
+                outcome = run_check(con, spec, "sleutel_uniek", rows)
+            found[str(bronnen)] = (outcome.failures, sorted({e["bron"] for e in outcome.examples}))
+        assert found == {
+            "['gi_maatregelen']": (1, ["gi_maatregelen"]),
+            "['vt_meldingen']": (1, ["vt_meldingen"]),
+            "['rvdk_onderzoeken']": (0, []),
+            "[]": (0, []),
+            "None": (2, ["gi_maatregelen", "vt_meldingen"]),
+        }
+        # A view: its checks read one temporary table of the columns they need, with the view's outcomes.
+        view = catalog()["lopende_maatregelen"]
+        assert view.materialized == "view"
+        with checked_rows(con, view) as rows:
+            assert rows == "_gecontroleerd"
+            columns = [r[0] for r in con.execute("SELECT name FROM pragma_table_info('_gecontroleerd')").fetchall()]
+            assert columns == [
+                "peildatum",
+                "periode",
+                "organisatie_code",
+                "jeugdregio_code",
+                "gemeente_code",
+                "maatregel_id",
+            ]
+            on_copy = [run_check(con, view, c.name, rows) for c in checks_for(view)]
+        assert on_copy == [run_check(con, view, c.name) for c in checks_for(view)]
+        assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = '_gecontroleerd'").fetchone() == (
+            0,
+        )
+    finally:
+        con.close()
 
 
 def test_stock_flow_check_fails_on_inconsistent_inputs(keten, tmp_path):

@@ -26,6 +26,7 @@ from tests.warehouse_queries import snapshot
 INBOX = Path(__file__).resolve().parents[1] / "fixtures" / "marts" / "keten" / "inbox"
 HELD_BACK = "JBGL/gi_maatregelen/2025-06-30.csv"
 TODAY = "2025-07-20"
+NEXT_DAY = "2025-07-21"
 SCHEMAS = ("referentie", "staging", "historie", "modellen", "marts")
 # Where and when a run happened (paths, times), not what it computed.
 VOLATILE = {"verwerkt_op", "leverdatum", "dagen_na_maandeinde", "volgnummer"}
@@ -113,8 +114,10 @@ def test_every_export_file_equals_the_full_build_byte_for_byte(builds):
 def test_the_new_delivery_rebuilds_only_what_reads_gi_maatregelen(builds, monkeypatch):
     _, step, _, second = builds
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    # uitstroom (partitie: bron) rebuilt only its GI rows: the Veilig Thuis and Raad rows stayed.
-    for key in (["marts", "uitstroom"], ["modellen", "gemeente_per_maand"]):
+    # The models with partitie: bron rebuilt only their GI rows: the Veilig Thuis and Raad rows
+    # stayed (doorlooptijden's GI steps read trajectories and chain links that VT and Raad rows do not).
+    partitioned = ["uitstroom", "instroom", "doorlooptijden"]
+    for key in [["marts", name] for name in partitioned] + [["modellen", "gemeente_per_maand"]]:
         event = instance_for(step).get_latest_materialization_event(dg.AssetKey(key))
         assert event.run_id == second.run_id
         assert event.asset_materialization.metadata["bronnen_rebuilt"].value == "gi_maatregelen", key
@@ -129,12 +132,14 @@ def test_the_new_delivery_rebuilds_only_what_reads_gi_maatregelen(builds, monkey
 def test_nothing_new_rebuilds_nothing_and_publishes_nothing(builds, monkeypatch):
     _, step, _, _ = builds
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    monkeypatch.setenv("KETENMONITOR_VANDAAG", TODAY)
+    # The next day: the delivery monitor and the board judge it (on TODAY itself a run would have nothing
+    # to do at all: tests/pipelines/test_nothing_to_do.py).
+    monkeypatch.setenv("KETENMONITOR_VANDAAG", NEXT_DAY)
     links = {p.name: p.resolve() for p in (step / "exports").iterdir() if p.is_symlink()}
     before = tables(step)
     lines = []
     summary = run_pipeline(step, log=lines.append)
-    assert summary.exit_code == 0 and summary.tables == {}  # no table rebuilt
+    assert summary.exit_code == 0 and set(summary.tables) == {"marts/aanlevering"}  # no other table rebuilt
     assert "Nothing new: the delivery monitor and the board only" in lines
     # One run of three steps: the deliveries (named in its metadata), the delivery monitor, the reports.
     instance = instance_for(step)
@@ -143,7 +148,14 @@ def test_nothing_new_rebuilds_nothing_and_publishes_nothing(builds, monkeypatch)
     assert sorted(summary.unchanged) == sorted(str(p.relative_to(INBOX)) for p in INBOX.rglob("*.csv"))
     assert len(summary.regions) > 0  # the regions in force, from the exports folder
     assert {p.name: p.resolve() for p in (step / "exports").iterdir() if p.is_symlink()} == links
-    assert tables(step) == before
+    after = tables(step)
+    assert after.pop("marts.aanlevering") != before.pop("marts.aanlevering")  # its column vandaag at least
+    assert after == before
+    # TODAY again, for the tests below: the delivery monitor judges that day again, in a quiet run too.
+    monkeypatch.setenv("KETENMONITOR_VANDAAG", TODAY)
+    lines = []
+    assert set(run_pipeline(step, log=lines.append).tables) == {"marts/aanlevering"}
+    assert "Nothing new: the delivery monitor and the board only" in lines
 
 
 def test_a_changed_sql_file_or_definitions_file_forces_a_rebuild_downstream(builds, tmp_path, monkeypatch):

@@ -1,14 +1,31 @@
 """Region reports are remade only for regions whose export changed (tests/exports/small_warehouse.py:
 NOORD shows norm 1 of Q1 2026 as 9 binnen, 3 buiten: "75% (n = 12)"; ZUID's is suppressed)."""
 
+import hashlib
+import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from exports.regions import export_regions
+from marts import warehouse
+from marts.incremental import remember
+from marts.registry import record_check
 from reports.board import region_rows
-from reports.build import STATE_FILE, _board_rows, region_exports, write_board, write_region_reports
-from tests.exports.small_warehouse import build, change_binnen, drop_region
+from reports.build import (
+    BOARD_STATE_FILE,
+    STATE_FILE,
+    _board_rows,
+    board_inputs,
+    board_record,
+    board_tables,
+    region_exports,
+    region_reports_up_to_date,
+    write_board,
+    write_region_reports,
+)
+from tests.exports.small_warehouse import build, change_binnen, connect, drop_region
 
 
 @pytest.fixture
@@ -107,3 +124,86 @@ def test_the_board_reads_only_exports_that_changed(root, defs):
     assert _board_rows(root, defs) == region_rows(region_exports(root), defs)
     board = write_board(root).read_text(encoding="utf-8")
     assert 'href="regio/NOORD.html"' in board and 'href="regio/ZUID.html"' in board
+
+
+def test_region_reports_up_to_date_says_what_write_region_reports_would_do(root):
+    assert not region_reports_up_to_date(root)  # none made yet
+    write_region_reports(root)
+    assert region_reports_up_to_date(root)
+    _report(root, "ZUID").unlink()  # missing: it would be made again
+    assert not region_reports_up_to_date(root)
+    write_region_reports(root)
+    (root / "reports" / "regio" / "WEST.html").write_text("oud", encoding="utf-8")  # it would be removed
+    assert not region_reports_up_to_date(root)
+    (root / "reports" / "regio" / "WEST.html").unlink()
+    assert region_reports_up_to_date(root)
+    change_binnen(root, "NOORD", 10)
+    assert export_regions(root, run_id="twee").changed == ["NOORD"]  # NOORD's report would be made again
+    assert not region_reports_up_to_date(root)
+
+
+def test_the_board_tables_are_those_its_queries_read():
+    # reports/sql/*.sql, read by hand: the delivery grid, the key checks, the check outcomes, the validations.
+    assert board_tables() == (
+        "marts.aanlevering",
+        "marts.koppelgraad",
+        "marts.sleutelconflicten",
+        "meta.controles",
+        "meta.leveringen",
+        "meta.regelresultaten",
+        "meta.sleutel_vingerafdrukken",
+    )
+
+
+def test_the_board_records_what_it_was_made_from(root, defs, monkeypatch):
+    monkeypatch.setenv("KETENMONITOR_VANDAAG", "2026-11-10")
+    day, next_day = date(2026, 11, 10), date(2026, 11, 11)
+    assert board_record(root, defs, day) is None  # no board yet
+    path = write_board(root, defs, run_id="run-een")
+    record = board_record(root, defs, day)
+    assert record["run_id"] == "run-een" and record["vandaag"] == "2026-11-10"
+    assert record["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    # "gemaakt" is the time the board shows ("gemaakt 2026-... UTC", to the minute).
+    assert f"gemaakt {record['gemaakt'][:16].replace('T', ' ')} UTC" in path.read_text(encoding="utf-8")
+
+    def inputs(today: date = day) -> str:
+        with warehouse.connect(root, read_only=True) as con:
+            return board_inputs(con, root, defs, today)
+
+    assert inputs() == record["invoer"]
+    # Another day judges anew: no record for it, other inputs.
+    assert board_record(root, defs, next_day) is None and inputs(next_day) != record["invoer"]
+    # A board file changed by hand is not the board made.
+    path.write_text("oud", encoding="utf-8")
+    assert board_record(root, defs, day) is None
+    write_board(root, defs, run_id="run-twee")
+    assert board_record(root, defs, day)["run_id"] == "run-twee"
+    # A check outcome the board shows among its warnings changes the inputs.
+    con = connect(root)
+    try:
+        record_check(con, "marts.normen", "sleutel_uniek", "ERROR", False, 1)
+    finally:
+        con.close()
+    assert inputs() != board_record(root, defs, day)["invoer"]
+    write_board(root, defs)
+    assert inputs() == board_record(root, defs, day)["invoer"]
+    # So does a rebuilt delivery monitor (its fingerprint in meta.model_inhoud).
+    con = connect(root)
+    try:
+        con.execute("CREATE TABLE marts.aanlevering (organisatie_code VARCHAR)")
+        remember(con, "marts.aanlevering", "gebouwd op 2026-11-10")
+    finally:
+        con.close()
+    assert inputs() != board_record(root, defs, day)["invoer"]
+    con = connect(root)
+    try:
+        con.execute("DROP TABLE marts.aanlevering")  # not a real one: the exports below read it
+    finally:
+        con.close()
+    assert inputs() == board_record(root, defs, day)["invoer"]
+    # A changed export: the board's row of that region would be made again.
+    state = json.loads((root / "reports" / BOARD_STATE_FILE).read_text(encoding="utf-8"))
+    assert sorted(state["regio"]) == ["NOORD", "ZUID"]
+    change_binnen(root, "NOORD", 10)
+    assert export_regions(root, run_id="twee").changed == ["NOORD"]
+    assert board_record(root, defs, day) is None
