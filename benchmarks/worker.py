@@ -1,10 +1,11 @@
 """One measured run of the main job, in its own process: `python -m benchmarks.worker DATA_DIR OUT.json`.
 
 Runs `pipelines.run.run_pipeline` on DATA_DIR (exactly what `ketenmonitor run` does: one Dagster
-run of five steps), then reads back from the Dagster event log when every step of the run began
-and ended, which asset group each step built, the phases the deliveries step reports (`timings`)
-and the seconds of every model the marts step rebuilt. The parent process (benchmarks/run.py)
-samples this process's memory and turns the intervals into per-stage times and peaks.
+run of five steps, or none when there is nothing to do), then reads back from the Dagster event
+log when every step of the run began and ended, which asset group each step built, the phases
+the deliveries step reports (`timings`) and the seconds of every model the marts step rebuilt.
+The parent process (benchmarks/run.py) samples this process's memory and turns the intervals
+into per-stage times and peaks.
 """
 
 from __future__ import annotations
@@ -18,17 +19,14 @@ STARTED = time.time()  # before the heavy imports: the start-up cost is part of 
 from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-import dagster as dg  # noqa: E402
-
-from pipelines.definitions import defs as dagster_definitions  # noqa: E402
-from pipelines.instance import instance_for  # noqa: E402
+# As `ketenmonitor run` does: Dagster is imported only when there is a run to make (a run with
+# nothing to do never imports it); the event log is read after the measured run.
 from pipelines.run import run_pipeline  # noqa: E402
 
 IMPORTED = time.time()
-_EVENTS = {dg.DagsterEventType.ASSET_MATERIALIZATION, dg.DagsterEventType.ASSET_CHECK_EVALUATION}
 
 
-def _group_of(graph, key: dg.AssetKey) -> str:
+def _group_of(graph, key) -> str:
     # An asset this module's Definitions do not know (yet) is grouped by the first part of its key.
     try:
         return graph.get(key).group_name or key.path[0]
@@ -36,9 +34,16 @@ def _group_of(graph, key: dg.AssetKey) -> str:
         return key.path[0]
 
 
-def collect_steps(instance: dg.DagsterInstance, since: float) -> tuple[list[dict], list[dict]]:
+def collect_steps(root: Path, since: float) -> tuple[list[dict], list[dict]]:
     """(runs, steps) of every run created since `since`: run intervals; per step its interval, asset
     groups, phases (phase -> [[start, end], ...]) and rebuilt models (name -> seconds)."""
+    import dagster as dg
+
+    from pipelines.definitions import defs as dagster_definitions
+    from pipelines.instance import instance_for
+
+    instance = instance_for(root)
+    events = {dg.DagsterEventType.ASSET_MATERIALIZATION, dg.DagsterEventType.ASSET_CHECK_EVALUATION}
     graph = dagster_definitions.resolve_asset_graph()
     after = datetime.fromtimestamp(since - 1, tz=UTC)
     records = instance.get_run_records(filters=dg.RunsFilter(created_after=after))
@@ -50,7 +55,7 @@ def collect_steps(instance: dg.DagsterInstance, since: float) -> tuple[list[dict
         groups: dict[str, set[str]] = {}
         phases: dict[str, dict] = {}
         models: dict[str, dict[str, float]] = {}
-        for entry in instance.all_logs(run_id, of_type=_EVENTS):
+        for entry in instance.all_logs(run_id, of_type=events):
             event = entry.dagster_event
             key = event.asset_key if event.asset_key else None
             if key is None or event.step_key is None:
@@ -82,11 +87,10 @@ def collect_steps(instance: dg.DagsterInstance, since: float) -> tuple[list[dict
 
 def main(argv: list[str]) -> int:
     root, out = Path(argv[0]), Path(argv[1])
-    instance = instance_for(root)
     begun = time.time()
     summary = run_pipeline(root, log=lambda _line: None)
     finished = time.time()
-    runs, steps = collect_steps(instance, begun)
+    runs, steps = collect_steps(root, begun)
     out.write_text(
         json.dumps(
             {

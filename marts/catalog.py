@@ -24,10 +24,10 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from sources.definitions.dictionary import write_generated
+from sources.definitions.load import parse_yaml
 
 MARTS_DIR = Path(__file__).resolve().parent
 MARTS_DOC = MARTS_DIR.parent / "docs" / "marts.md"
@@ -180,7 +180,7 @@ class ModelSpec(_Model):
 
 def _load(path: Path) -> ModelSpec:
     with path.open(encoding="utf-8") as fh:
-        data = yaml.safe_load(fh)
+        data = parse_yaml(fh)
     try:
         spec = ModelSpec.model_validate(data)
     except ValueError as exc:
