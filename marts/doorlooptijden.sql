@@ -108,27 +108,44 @@ per_periode AS (
         ON p.bron = c.bron
         AND p.organisatie_code = c.organisatie_code
         AND p.maand = c.maand
+),
+per_cel AS (
+    SELECT
+        periode_type,
+        periode,
+        CASE WHEN grouping(organisatie_code) = 1 THEN 'TOTAAL' ELSE organisatie_code END AS organisatie_code,
+        CASE WHEN grouping(jeugdregio_code) = 1 THEN 'TOTAAL' ELSE jeugdregio_code END AS jeugdregio_code,
+        stap,
+        CASE WHEN grouping(kader) = 1 THEN 'TOTAAL' ELSE kader END AS kader,
+        eenheid,
+        count(*) AS aantal,
+        avg(duur) AS gemiddelde,
+        -- Median and p90 from one sorted state per group: two quantile_cont calls keep two copies
+        -- of every group's values (measured: 7.1 s instead of 9.8 s national, identical values).
+        quantile_cont(duur, [0.5, 0.9]) AS kwantielen,
+        bron
+    FROM per_periode
+    GROUP BY
+        periode_type,
+        periode,
+        bron,
+        stap,
+        eenheid,
+        GROUPING SETS ((organisatie_code, jeugdregio_code), (organisatie_code), (jeugdregio_code), ()),
+        ROLLUP (kader)
 )
 SELECT
     periode_type,
     periode,
-    CASE WHEN grouping(organisatie_code) = 1 THEN 'TOTAAL' ELSE organisatie_code END AS organisatie_code,
-    CASE WHEN grouping(jeugdregio_code) = 1 THEN 'TOTAAL' ELSE jeugdregio_code END AS jeugdregio_code,
+    organisatie_code,
+    jeugdregio_code,
     stap,
-    CASE WHEN grouping(kader) = 1 THEN 'TOTAAL' ELSE kader END AS kader,
+    kader,
     eenheid,
-    count(*) AS aantal,
-    avg(duur) AS gemiddelde,
-    quantile_cont(duur, 0.5) AS mediaan,
-    quantile_cont(duur, 0.9) AS p90,
+    aantal,
+    gemiddelde,
+    kwantielen[1] AS mediaan,
+    kwantielen[2] AS p90,
     -- Last, after the contract's columns: used by the runner, never exported.
     bron
-FROM per_periode
-GROUP BY
-    periode_type,
-    periode,
-    bron,
-    stap,
-    eenheid,
-    GROUPING SETS ((organisatie_code, jeugdregio_code), (organisatie_code), (jeugdregio_code), ()),
-    ROLLUP (kader);
+FROM per_cel;
