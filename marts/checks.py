@@ -22,7 +22,8 @@ from typing import Any, Literal
 
 import duckdb
 
-from marts.catalog import ModelSpec, catalog
+from marts.catalog import ModelSpec, catalog, marts, other_marts
+from marts.registry import failing_checks
 from marts.sql import run_sql, statements
 
 Severity = Literal["ERROR", "WARN"]
@@ -145,6 +146,23 @@ def checks_for(spec: ModelSpec) -> list[CheckSpec]:
         raise ValueError(f"{spec.name}.yml: unknown check(s) {', '.join(unknown)}; known: {known}")
     text = _descriptions(spec)
     return [CheckSpec(kind, text[kind.name]()) for kind in CHECK_KINDS.values() if _applies(spec, kind.name)]
+
+
+def checked_models() -> list[ModelSpec]:
+    """Every model whose checks run (and are Dagster asset checks): the marts, then the others."""
+    return [*marts(), *other_marts()]
+
+
+def blocking_failed(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """(table, check) of every blocking check that failed when it last ran: it keeps blocking, and is
+    run again by every run (a run with nothing new too) until it passes."""
+    failed = failing_checks(con)
+    return {
+        (spec.table, check.name)
+        for spec in checked_models()
+        for check in checks_for(spec)
+        if check.kind.blocking and (spec.table, check.name) in failed
+    }
 
 
 def _query(con: duckdb.DuckDBPyConnection, name: str, **format_args: str) -> tuple[int, list[dict[str, Any]]]:

@@ -18,9 +18,18 @@ import dagster as dg
 import duckdb
 
 from marts import incremental
-from marts.catalog import ModelSpec, catalog, marts, other_marts
-from marts.checks import CHECK_KINDS, CheckOutcome, CheckSpec, checked_rows, checks_for, run_check
-from marts.registry import failing_checks, record_check
+from marts.catalog import ModelSpec, catalog
+from marts.checks import (
+    CHECK_KINDS,
+    CheckOutcome,
+    CheckSpec,
+    blocking_failed,
+    checked_models,
+    checked_rows,
+    checks_for,
+    run_check,
+)
+from marts.registry import record_check
 from marts.runner import build_model, build_slices
 from pipelines.deliveries import LEVERINGEN
 from pipelines.progress import Progress
@@ -60,10 +69,6 @@ def _definition_metadata(spec: ModelSpec) -> dict:
     }
 
 
-def _checked() -> list[ModelSpec]:
-    return [*marts(), *other_marts()]
-
-
 def _check_specs() -> list[dg.AssetCheckSpec]:
     return [
         dg.AssetCheckSpec(
@@ -74,7 +79,7 @@ def _check_specs() -> list[dg.AssetCheckSpec]:
             # Not Dagster's `blocking`: that makes every check's result required in every run, also of
             # a mart that was not rebuilt. The step itself fails after a failing blocking check.
         )
-        for spec in _checked()
+        for spec in checked_models()
         for check in checks_for(spec)
     ]
 
@@ -103,12 +108,12 @@ def run_mart_checks(
     """The checks of every mart that was rebuilt, or one of whose checked tables was, and every blocking
     check that failed last time; recorded in meta.controles. `slices`: table -> the bronnen whose
     rows alone were rebuilt (`partitie: bron`); its checks then read only those rows."""
-    failed_before = failing_checks(con)
-    for spec in _checked():
+    failed_before = blocking_failed(con)
+    for spec in checked_models():
         due = []
         for check in checks_for(spec):
             # A blocking check that failed keeps blocking until it passes; a warning's outcome stands.
-            again = check.kind.blocking and (spec.table, check.name) in failed_before
+            again = (spec.table, check.name) in failed_before
             if spec.table not in rebuilt and not rebuilt & set(check.kind.reads) and not again:
                 continue  # its last outcome, in meta.controles, still holds
             if context is not None and (

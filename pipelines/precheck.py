@@ -26,10 +26,9 @@ import duckdb
 
 from exports.regions import up_to_date as exports_up_to_date
 from marts import incremental
-from marts.catalog import marts, other_marts
-from marts.checks import checks_for
+from marts.checks import blocking_failed
 from marts.intake import inbox_file, inbox_name
-from marts.registry import current_deliveries, failing_checks, inbox_state, processed_versions
+from marts.registry import current_deliveries, inbox_state, processed_versions
 from marts.runner import staging_up_to_date
 from marts.warehouse import WarehouseUnavailable, connect
 from reports.build import board_inputs, board_record, region_reports_up_to_date
@@ -77,27 +76,11 @@ def inbox_versions(root: Path) -> dict[str, str] | None:
         return None
 
 
-def inbox_unchanged(root: Path, defs: Definitions, con: duckdb.DuckDBPyConnection) -> bool:
-    """Every inbox file holds a version processed under these definitions, the one last seen under its name."""
-    versions = inbox_versions(root)
-    return versions is not None and _processed(con, defs, versions)
-
-
-def _processed(con: duckdb.DuckDBPyConnection, defs: Definitions, versions: dict[str, str]) -> bool:
-    done = processed_versions(con, defs)
+def _processed(con: duckdb.DuckDBPyConnection, done: dict, versions: dict[str, str]) -> bool:
+    """Every inbox file holds a version processed under these definitions (`done`), the one last seen
+    under its name."""
     last_seen = inbox_state(con)
     return all((k, v) in done and last_seen.get(k) == v for k, v in versions.items())
-
-
-def _checks_again(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether a blocking mart check failed last time: every run checks it again (pipelines/marts.py
-    `run_mart_checks`), a quiet run too."""
-    failed = failing_checks(con)
-    return any(
-        check.kind.blocking and (spec.table, check.name) in failed
-        for spec in [*marts(), *other_marts()]
-        for check in checks_for(spec)
-    )
 
 
 @dataclass
@@ -128,7 +111,8 @@ def check(root: Path, defs: Definitions) -> Verdict:
     try:
         with connect(root) as con:
             versions = inbox_versions(root)
-            if versions is None or not _processed(con, defs, versions):
+            done = processed_versions(con, defs)
+            if versions is None or not _processed(con, done, versions):
                 return Verdict()
             if not all(staging_up_to_date(con, defs, bron) for bron in defs.bronnen):
                 return Verdict()
@@ -136,10 +120,9 @@ def check(root: Path, defs: Definitions) -> Verdict:
             if set(stale) - {AANLEVERING}:
                 return Verdict()
             verdict.nothing_new = True
-            if not stale and reports_current and not _checks_again(con):
+            if not stale and reports_current and not blocking_failed(con):
                 verdict.up_to_date = board_inputs(con, root, defs, today) == record["invoer"]
             if verdict.up_to_date:
-                done = processed_versions(con, defs)
                 verdict.deliveries = {key: done[(key, versions[key])] for key in sorted(versions)}
                 in_force = {row[2] for bron in defs.bronnen for row in current_deliveries(con, defs, bron)}
                 verdict.missing = sorted(in_force - set(versions))
