@@ -91,11 +91,13 @@ gevallen AS (
     WHERE s.begin IS NOT NULL
 ),
 in_eenheden AS (
-    SELECT maand, bron, organisatie_code, jeugdregio_code, stap, kader, 'dagen' AS eenheid, einde - begin AS duur
+    -- INTEGER durations: the quantile state keeps every value, 4 bytes each instead of 8 (as in uitstroom).
+    SELECT maand, bron, organisatie_code, jeugdregio_code, stap, kader, 'dagen' AS eenheid,
+        (einde - begin)::INTEGER AS duur
     FROM gevallen
     UNION ALL
     SELECT c.maand, c.bron, c.organisatie_code, c.jeugdregio_code, c.stap, c.kader, 'werkdagen',
-        e.werkdag_volgnummer - b.werkdag_volgnummer
+        (e.werkdag_volgnummer - b.werkdag_volgnummer)::INTEGER
     FROM gevallen AS c
     JOIN modellen.werkdagen AS b ON b.datum = c.begin
     JOIN modellen.werkdagen AS e ON e.datum = c.einde

@@ -35,7 +35,9 @@ gevallen AS (
         g.jeugdregio_code,
         g.gemeente_code,
         coalesce(e.categorie, 'ONBEKEND') AS categorie,
-        e.einde - e.begin AS duur_dagen,
+        -- INTEGER, not date subtraction's BIGINT: the median keeps every case's value per group and
+        -- grouping set, so 4 bytes a value instead of 8 (national peak 5.7 -> 3.5 GB, same values).
+        (e.einde - e.begin)::INTEGER AS duur_dagen,
         e.celsleutel
     FROM beeindigd AS e
     JOIN modellen.gemeente_per_maand AS g

@@ -11,9 +11,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from operator import itemgetter
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from reports.dutch import getal, is_number
@@ -43,48 +45,151 @@ class Waarde:
 
 
 class Mart:
-    """The rows of one export file as plain dicts, with a lookup index per set of filter columns.
+    """The rows of one export file, with a lookup index per set of filter columns.
 
     A report asks a few thousand single-cell questions of files of up to some hundred thousand
-    rows: one pass to build an index per question shape, then dictionary lookups.
+    rows, and uses a few hundred of those rows. The rows are kept as Arrow columns, each column
+    dictionary-encoded once (a small integer code per row); an index per question shape is built
+    from the codes with numpy, and a row becomes a plain dict only when a question returns it
+    (the same dict each time).
     """
 
-    def __init__(self, rows: list[dict]) -> None:
-        self.rows = rows
-        self._groups: dict[tuple[str, ...], dict[tuple, list[dict]]] = {}
+    def __init__(self, rows: pa.Table | list[dict]) -> None:
+        table = pa.Table.from_pylist(rows) if isinstance(rows, list) else rows
+        # One chunk per column, with one dictionary: a code means the same value in every row.
+        self._table = table.unify_dictionaries().combine_chunks()
+        self._names = self._table.column_names
+        self._encoded: dict[str, tuple[np.ndarray, list]] = {}
+        self._keyed: dict[str, tuple[np.ndarray, dict, int]] = {}
+        self._groups: dict[tuple[str, ...], _Index] = {}
+        self._rows: dict[int, dict] = {}  # row number -> the row as a dict, made when first asked for
+        self._columns: list[tuple[str, np.ndarray, np.ndarray]] = []  # name, codes, value per code
 
     @property
     def empty(self) -> bool:
-        return not self.rows
+        return self._table.num_rows == 0
 
-    def _group(self, columns: tuple[str, ...]) -> dict[tuple, list[dict]]:
+    @property
+    def rows(self) -> list[dict]:
+        """Every row, in file order."""
+        return self._rows_at(list(range(self._table.num_rows)))
+
+    def _encode(self, column: str) -> tuple[np.ndarray, list]:
+        """(the code of each row, the value of each code) of a column, the values as to_pylist gives them."""
+        found = self._encoded.get(column)
+        if found is None:
+            n = self._table.num_rows
+            if column not in self._names:  # a column the rows lack: None, as row.get gives
+                found = (np.zeros(n, np.int64), [None])
+            else:
+                array = self._table.column(column).combine_chunks()
+                try:
+                    if not pa.types.is_dictionary(array.type):
+                        array = pc.dictionary_encode(array, null_encoding="encode")
+                except (pa.ArrowNotImplementedError, pa.ArrowTypeError, pa.ArrowInvalid):  # a type Arrow cannot encode
+                    found = (np.arange(n, dtype=np.int64), array.to_pylist())
+                else:
+                    values = array.dictionary.to_pylist()
+                    indices = array.indices
+                    if indices.null_count:  # a dictionary column read from a file: nulls are null codes
+                        indices = indices.fill_null(len(values))
+                        values.append(None)
+                    found = (indices.to_numpy().astype(np.int64), values)
+            self._encoded[column] = found
+        return found
+
+    def _key_codes(self, column: str) -> tuple[np.ndarray, dict, int]:
+        """(the lookup code of each row, the code of each value, how many codes) of a column. Values
+        equal in Python (0.0 and -0.0) share a code, so a lookup matches what == matches."""
+        found = self._keyed.get(column)
+        if found is None:
+            codes, values = self._encode(column)
+            lookup: dict = {}
+            canonical = np.fromiter((lookup.setdefault(v, i) for i, v in enumerate(values)), np.int64, len(values))
+            found = self._keyed[column] = (canonical[codes], lookup, len(values))
+        return found
+
+    def _group(self, columns: tuple[str, ...]) -> _Index:
         """The rows by their values of `columns`, in file order: built once per set of columns."""
-        groups = self._groups.get(columns)
-        if groups is None and not columns:
-            groups = self._groups[columns] = {(): self.rows} if self.rows else {}
-        if groups is None:
-            groups = {}
-            try:  # every row of a file has every column: itemgetter is the fast path
-                get = itemgetter(*columns) if len(columns) > 1 else (lambda row, c=columns[0]: (row[c],))
-                for row in self.rows:
-                    groups.setdefault(get(row), []).append(row)
-            except KeyError:  # a column the rows lack: None, as row.get gives
-                groups = {}
-                for row in self.rows:
-                    groups.setdefault(tuple(row.get(c) for c in columns), []).append(row)
-            self._groups[columns] = groups
-        return groups
+        index = self._groups.get(columns)
+        if index is None:
+            n = self._table.num_rows
+            key = np.zeros(n, np.int64)
+            span, steps = 1, []
+            for c in columns:
+                codes, _, size = self._key_codes(c)
+                dense = None
+                if span * size >= 1 << 62:  # the combined key would overflow: number the keys so far 0..k
+                    dense, key = np.unique(key, return_inverse=True)
+                    span = len(dense)
+                key = key * size + codes
+                span *= size
+                steps.append((c, size, dense))
+            order = np.argsort(key, kind="stable")  # stable: a key's rows stay in file order
+            keys, starts = np.unique(key[order], return_index=True)
+            starts = starts.tolist()
+            spans = zip(starts, [*starts[1:], n] if starts else [], strict=True)
+            index = self._groups[columns] = _Index(steps, order, dict(zip(keys.tolist(), spans, strict=True)))
+        return index
+
+    def _found(self, filters: dict[str, object]) -> np.ndarray:
+        """The numbers of the rows whose columns equal the given values, in file order."""
+        index = self._group(tuple(sorted(filters)))
+        key = 0
+        for column, size, dense in index.steps:
+            if dense is not None:
+                at = int(np.searchsorted(dense, key))
+                if at == len(dense) or dense[at] != key:
+                    return index.order[:0]
+                key = at
+            code = self._key_codes(column)[1].get(filters[column])
+            if code is None:  # a value no row has
+                return index.order[:0]
+            key = key * size + code
+        start, end = index.spans.get(key, (0, 0))
+        return index.order[start:end]
+
+    def _rows_at(self, numbers: list[int]) -> list[dict]:
+        """The rows with these numbers as dicts (as Table.to_pylist gives them), each made once."""
+        made = self._rows
+        new = [i for i in numbers if i not in made]
+        if new:
+            if not self._columns:
+                for name in self._names:
+                    codes, values = self._encode(name)
+                    self._columns.append((name, codes, _objects(values)))
+            columns = self._columns
+            if len(new) < 8:  # a few rows (a find): value by value
+                for i in new:
+                    made[i] = {name: objects[codes[i]] for name, codes, objects in columns}
+            else:  # many (a where): column by column, then zipped
+                at = np.array(new)
+                cells = [objects[codes[at]].tolist() for _, codes, objects in columns]
+                names = [name for name, _, _ in columns]
+                for i, row in zip(new, zip(*cells, strict=True) if cells else [()] * len(new), strict=True):
+                    made[i] = dict(zip(names, row, strict=True))
+        return [made[i] for i in numbers]
 
     def find(self, **filters: object) -> dict | None:
         """The row whose columns equal the given values (the first, if several)."""
-        columns = tuple(sorted(filters))
-        found = self._group(columns).get(tuple(filters[c] for c in columns))
-        return found[0] if found else None
+        found = self._found(filters)
+        return self._rows_at([int(found[0])])[0] if len(found) else None
 
     def where(self, **filters: object) -> list[dict]:
         """The rows whose columns equal the given values, in file order."""
-        columns = tuple(sorted(filters))
-        return list(self._group(columns).get(tuple(filters[c] for c in columns), ()))
+        return self._rows_at(self._found(filters).tolist())
+
+
+def _objects(values: list) -> np.ndarray:
+    """A list as a numpy array of the same Python objects (never an array of arrays)."""
+    return np.fromiter(values, dtype=object, count=len(values))
+
+
+@dataclass(frozen=True)
+class _Index:
+    steps: list[tuple[str, int, np.ndarray | None]]  # per column: its number of codes; the keys renumbered before it
+    order: np.ndarray  # the row numbers sorted by key, in file order within a key
+    spans: dict[int, tuple[int, int]]  # key -> its rows' positions in `order`
 
 
 @dataclass
@@ -104,12 +209,15 @@ class RegionExport:
 
 
 def _read_mart(path: Path) -> Mart:
-    per_gemeente = "gemeente_code" in pq.read_schema(path).names
-    table = pq.read_table(path, filters=[("gemeente_code", "=", TOTAAL)] if per_gemeente else None)
-    # Column by column, then zipped: the same dicts as Table.to_pylist(), several times faster.
-    names = table.column_names
-    columns = [c.to_pylist() for c in table.columns]
-    return Mart([dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)])
+    schema = pq.read_schema(path)
+    per_gemeente = "gemeente_code" in schema.names
+    # Text columns as dictionaries: the file stores them so, and reading them so skips making a
+    # string per row (several times faster); Mart encodes every column so anyway.
+    text = [f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
+    table = pq.read_table(
+        path, filters=[("gemeente_code", "=", TOTAAL)] if per_gemeente else None, read_dictionary=text
+    )
+    return Mart(table)
 
 
 def read_region_export(folder: Path) -> RegionExport:

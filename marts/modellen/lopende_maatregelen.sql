@@ -9,7 +9,7 @@
 -- empty or after the peildatum. The municipality is the one of that month (section 4.5,
 -- modellen.gemeente_historie, else the delivery in force), the region that municipality's
 -- in the month. Stand, wachttijden, achterstand and caseload all count from this one model.
-CREATE OR REPLACE VIEW modellen.lopende_maatregelen AS
+CREATE OR REPLACE TABLE modellen.lopende_maatregelen AS
 WITH lopend AS (
     SELECT
         m.peildatum,
