@@ -16,7 +16,8 @@ Pure export writing, no Dagster (pipelines/exports.py wraps it in an asset):
    carries all its period kinds (periode_type).
 3. Apply disclosure control once per mart (exports/disclosure.py) on those rows, so a row that
    appears in several exports (caseload, personeel) is suppressed identically in each. Each
-   region mart is then grouped by region once (a stable sort), so a region's rows are a slice.
+   mart is then sorted once by region and key (on integer ranks of its few distinct codes), so
+   a region's rows are one run of that order.
 4. Per region: the region marts' rows with that jeugdregio_code (its TOTAAL-over-gemeente and
    TOTAAL-over-organisation rows included); caseload and personeel restricted to the
    organisations active in the region (any row for the region in a mart with both an
@@ -173,10 +174,11 @@ def read_mart(
     drempel: int = 1,
     afronding: int | None = None,
 ) -> pa.Table:
-    """The exportable rows of one mart (all but the national roll-ups); no maxima. A region mart
-    grouped by region and in key order within a region, the others in key order: DuckDB sorts
-    faster than a sort of the arrow table, and the region's rows are one run. With `disclosure`,
-    without the rows it would leave out anyway (`_hidden_rows`; `hidden_counts` counts them).
+    """The exportable rows of one mart (all but the national roll-ups); no maxima. In no
+    particular order (RegionSplit orders a region's rows), string columns dictionary-encoded:
+    they are a handful of codes, so taking and filtering rows moves integers, not strings.
+    With `disclosure`, without the rows it would leave out anyway (`_hidden_rows`;
+    `hidden_counts` counts them).
 
     With the mart's cell keys (`intern` columns), which the disclosure step reads and drops.
     """
@@ -185,15 +187,15 @@ def read_mart(
     spec = export_spec(spec)
     check_columns(spec.column_names)
     (statement,) = SQL.statements("exportrijen")
-    order = [REGION] if REGION in spec.column_names else []
     sql = statement.format(
         columns=", ".join(_ident(c) for c in [*spec.column_names, *cell_keys]),
         table=f"{_ident(spec.schema)}.{_ident(spec.name)}",
         filter_column=_ident(_filter_column(spec)),
-        order=", ".join(_ident(k) for k in [*order, *(k for k in spec.key if k not in order)]),
         weggelaten=_hidden_rows(spec, disclosure, drempel, afronding),
     )
-    return con.execute(sql).to_arrow_table()
+    table = con.execute(sql).to_arrow_table()
+    columns = [pc.dictionary_encode(column) if pa.types.is_string(column.type) else column for column in table.columns]
+    return pa.Table.from_arrays(columns, names=table.column_names)
 
 
 def hidden_counts(
@@ -303,40 +305,86 @@ def write_parquet(con: duckdb.DuckDBPyConnection, table: pa.Table, path: Path, s
         con.unregister("_bestand")
 
 
-class RegionSplit:
-    """One disclosed mart, with per region the positions of its rows.
+def _ranks(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, pa.Array]:
+    """Per row the rank of its value among the column's values, nulls last, and the values in rank
+    order. Ranks sort as DuckDB's ORDER BY does (strings bytewise, NULLS LAST), so a sort on them
+    gives the order the exports were always written in."""
+    if len(column) == 0:  # may have no chunks, and combine_chunks cannot make an empty dictionary of dates
+        value_type = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+        return np.zeros(0, dtype=np.int64), pa.array([], value_type)
+    encoded = column if pa.types.is_dictionary(column.type) else pc.dictionary_encode(column)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()
+    by_value = pc.array_sort_indices(encoded.dictionary)
+    rank = np.empty(len(encoded.dictionary) + 1, dtype=np.int64)
+    rank[by_value.to_numpy(zero_copy_only=False)] = np.arange(len(encoded.dictionary))
+    rank[-1] = len(encoded.dictionary)  # index -1 (a null): after every value
+    indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
+    return rank[indices], encoded.dictionary.take(by_value)
 
-    A region mart's region column is encoded and sorted once with a stable sort, so each region's
-    positions are one run of that order, in key order: taking them equals filtering the mart by
-    region, without a pass over the whole mart per region. caseload and personeel (no region)
-    are filtered by the region's organisations; they are small. Rows are taken (fresh buffers),
-    never sliced: a slice shares its last bitmap byte with the next region's rows, and the
-    region's digest must depend on its own rows only.
+
+def _key_order(ranks: list[np.ndarray], sizes: list[int]) -> np.ndarray:
+    """Row positions sorted by the rank columns (the first the most significant), stable.
+
+    One int64 sort key when the ranks fit (always for the marts: a few codes each), else lexsort.
+    """
+    if not ranks:
+        raise ValueError("no sort key")
+    if np.prod([float(n) for n in sizes]) < 2.0**62:
+        combined = np.zeros(len(ranks[0]), dtype=np.int64)
+        for rank, size in zip(ranks, sizes, strict=True):
+            combined *= size
+            combined += rank
+        return np.argsort(combined, kind="stable")
+    return np.lexsort(ranks[::-1])
+
+
+def _decoded(table: pa.Table) -> pa.Table:
+    """The table with its dictionary-encoded columns as plain values: what the files hold."""
+    columns = [c.cast(c.type.value_type) if pa.types.is_dictionary(c.type) else c for c in table.columns]
+    return pa.Table.from_arrays(columns, names=table.column_names)
+
+
+class RegionSplit:
+    """One disclosed mart in region and key order, with per region the run of its rows.
+
+    The rows come unordered (read_mart); they are sorted once by region and key on integer
+    ranks (_ranks: cheaper than DuckDB sorting the strings) and taken once in that order, which
+    moves integers only (the strings are dictionary codes). A region's rows are then one run:
+    taking them equals filtering the mart by region and sorting by key, without a pass over the
+    whole mart per region. caseload and personeel (no region) are sorted by key and filtered by
+    the region's organisations; they are small. Rows are taken (fresh buffers), never sliced: a
+    slice shares its last bitmap byte with the next region's rows, and the region's digest must
+    depend on its own rows only.
     """
 
     def __init__(self, mart: MartRows) -> None:
         self.spec = mart.spec
-        self.table = mart.disclosure.table
-        self.by_region = REGION in self.table.column_names
-        self.positions: dict[str, np.ndarray] = {}
+        table = mart.disclosure.table
+        self.by_region = REGION in table.column_names
+        keys = [REGION] if self.by_region else []
+        keys += [k for k in self.spec.key if k not in keys]
+        ranked = [_ranks(table.column(k)) for k in keys]
+        order = _key_order([r for r, _ in ranked], [len(values) + 1 for _, values in ranked])
+        self.table = table.take(pa.array(order, pa.int64()))
+        self.runs: dict[str, tuple[int, int]] = {}
         if not self.by_region:
             return
-        encoded = pc.dictionary_encode(self.table.column(REGION)).combine_chunks()
-        codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-        order = np.argsort(codes, kind="stable")
-        counts = np.bincount(codes[codes >= 0], minlength=len(encoded.dictionary))
-        start = int((codes < 0).sum())  # rows without a region sort first and belong to none
-        for name, count in zip(encoded.dictionary.to_pylist(), counts.tolist(), strict=True):
-            self.positions[name] = order[start : start + count]
-            start += count
+        region_rank, names = ranked[0]
+        # The region is the most significant key: its ranks ascend along the order, and rows
+        # without a region (the last rank) belong to none.
+        bounds = np.searchsorted(region_rank[order], np.arange(len(names) + 1)).tolist()
+        for name, start, end in zip(names.to_pylist(), bounds[:-1], bounds[1:], strict=True):
+            if end > start:
+                self.runs[name] = (start, end)
 
     def rows(self, region: str, organisations: list[str]) -> pa.Table:
         if self.by_region:
-            positions = self.positions.get(region, np.zeros(0, dtype=np.int64))
+            positions = np.arange(*self.runs.get(region, (0, 0)), dtype=np.int64)
         else:
             mask = pc.is_in(self.table.column(ORGANISATION), value_set=pa.array(organisations, pa.string()))
             positions = np.flatnonzero(pc.fill_null(mask, False).to_numpy(zero_copy_only=False))
-        return self.table.take(pa.array(positions, pa.int64()))
+        return _decoded(self.table.take(pa.array(positions, pa.int64())))
 
 
 def _check_region_code(region: str) -> None:
@@ -590,7 +638,7 @@ def export_regions(
         _check_region_code(region)
     disclosed = []
     for spec in specs:
-        # Suppression is row by row: the order read_mart gives (a region's rows in key order) stays.
+        # Suppression is row by row: no sort here (RegionSplit orders each region's rows).
         result = suppress(tables.pop(spec.name), disclosure[spec.name], rules.drempel, rules.afronding, presorted=True)
         rows, primary, derived = hidden[spec.name]
         result = replace(
