@@ -251,11 +251,14 @@ def leveringen(
     intake = take_in(warehouse.root, defs, warehouse, progress)
     progress.intake = intake
     # The rules a new delivery broke, in the run's log; written as safe_text shows them (no pseudonym or
-    # BSN in the event log, no escape sequence on a console).
+    # BSN in the event log, no escape sequence on a console). One message per delivery: every log
+    # message is an event written to the run's storage (~10 ms each; 41 in the demo, one per rule).
     for d in intake.deliveries:
-        for r in d.regels if d.verloop == NIEUW else []:
-            if r["ernst"] == "error":
-                context.log.warning(f"{safe_text(d.levering_id)}: {r['code']} {r['kolom']}: {r['melding']}")
+        broken = [r for r in (d.regels if d.verloop == NIEUW else []) if r["ernst"] == "error"]
+        if broken:
+            context.log.warning(
+                "\n".join(f"{safe_text(d.levering_id)}: {r['code']} {r['kolom']}: {r['melding']}" for r in broken)
+            )
     docs = None
     if intake.validated:
         begun = time.time()

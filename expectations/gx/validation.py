@@ -38,7 +38,7 @@ from great_expectations.exceptions import DataContextError
 from expectations import rules
 from expectations.gx import compat
 from expectations.gx import expectations as gxk
-from expectations.gx.data_docs import make_site_offline
+from expectations.gx.data_docs import make_page_offline, make_site_offline
 from expectations.gx.suites import FILE_SUITE, build_suites, suite_dict, suite_name
 from expectations.rules import RuleResult, ValidationReport
 from sources.definitions import Definitions
@@ -55,8 +55,8 @@ RUNS_FILE = "uncommitted/ketenmonitor_validaties.json"
 LOCK_FILE = "uncommitted/ketenmonitor.lock"
 # Where project files GX could not open are set aside before they are made again (see _set_aside_damaged).
 DAMAGED_DIR = "uncommitted/beschadigd"
-# Where a new validation page is made offline before it joins the site (see _publish_page).
-STAGING_DIR = "uncommitted/ketenmonitor_pagina"
+# Where versions before make_page_offline made a new page offline: removed when found (see _publish_page).
+OLD_STAGING_DIR = "uncommitted/ketenmonitor_pagina"
 BRAND = "Ketenmonitor"
 # Relative to the GX project root (<data_dir>/gx), so the data dir can move.
 SITE_BASE = "../reports/data_docs/"
@@ -239,22 +239,28 @@ class GxValidator:
         suite = self.context.suites.get(name)
         try:
             validation = self.context.validation_definitions.get(name)
+            added = False
         except DataContextError:
             validation = self.context.validation_definitions.add(
                 gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
             )
-        return self.context.checkpoints.add_or_update(
-            gx.Checkpoint(
-                name=name,
-                validation_definitions=[validation],
-                # No UpdateDataDocsAction: it rebuilds the index page from every stored validation on every
-                # run (seconds per delivery once there are hundreds). validate() renders the delivery's own
-                # page, build_docs() the index, once per batch of deliveries.
-                actions=[],
-                # Row numbers are the unexpected values: BASIC lists the first 20, enough for a report.
-                result_format="BASIC",
-            )
+            added = True
+        wanted = gx.Checkpoint(
+            name=name,
+            validation_definitions=[validation],
+            # No UpdateDataDocsAction: it rebuilds the index page from every stored validation on every
+            # run (seconds per delivery once there are hundreds). validate() renders the delivery's own
+            # page, build_docs() the index, once per batch of deliveries.
+            actions=[],
+            # Row numbers are the unexpected values: BASIC lists the first 20, enough for a report.
+            result_format="BASIC",
         )
+        if checkpoint is not None or not added:
+            # add_or_update stores the validation definition (and its suite) again, as they are now.
+            return self.context.checkpoints.add_or_update(wanted)
+        # A new checkpoint on a validation definition stored just now, with the suite as it is stored: what
+        # add_or_update would store again first (0.3 s for a new project) is there already.
+        return self.context.checkpoints.add(wanted)
 
     # --- validation ------------------------------------------------------------------------------
 
@@ -446,8 +452,8 @@ class GxValidator:
         """Render one validation's page and make it offline-safe, without touching the rest of the site.
 
         make_site_offline works on a whole site, and rewriting hundreds of pages per delivery would
-        grow without bound; so the new page is rewritten in a one-page copy of the site (same relative
-        paths, same vendored assets) and then put in place, byte for byte what a full rewrite gives.
+        grow without bound; so only the new page is rewritten (make_page_offline), byte for byte what a
+        full rewrite gives, in a site whose vendored assets make_site_offline put in place.
         """
         if not (self.site_dir / "static" / "vendor").is_dir():
             # A new site: GX's own static files come with a public build of this page, once per site.
@@ -457,22 +463,12 @@ class GxValidator:
         if self._pages is None:
             # One page renderer per validator: its Jinja views compile their templates once.
             self._pages = compat.ValidationPages(self.context, SITE_NAME, site_config())
+            # Where an earlier version made each page offline in a one-page copy of the site: 3 MB of assets.
+            shutil.rmtree(self.project_dir / OLD_STAGING_DIR, ignore_errors=True)
         self._pages.render(key)
         page = self._page(key)
-        if not page.is_file():
-            return page
-        staging = self.project_dir / STAGING_DIR
-        shutil.rmtree(staging / "validations", ignore_errors=True)
-        staged = staging / page.relative_to(self.site_dir)
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(page, staged)
-        favicon = Path("static", "images", "favicon.ico")
-        if (self.site_dir / favicon).is_file() and not (staging / favicon).is_file():
-            (staging / favicon).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(self.site_dir / favicon, staging / favicon)
-        make_site_offline(staging, brand_text=BRAND)
-        shutil.copyfile(staged, page)
-        shutil.rmtree(staging / "validations", ignore_errors=True)
+        if page.is_file():
+            make_page_offline(self.site_dir, page, brand_text=BRAND)
         return page
 
     def build_docs(self, full: bool = False) -> Path:

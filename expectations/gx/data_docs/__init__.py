@@ -6,6 +6,7 @@ from expectations.gx.data_docs.offline import (
     RemoteResourceError,
     find_remote_loads,
     local_site_dirs,
+    make_page_offline,
     make_site_offline,
 )
 
@@ -15,5 +16,6 @@ __all__ = [
     "RemoteResourceError",
     "find_remote_loads",
     "local_site_dirs",
+    "make_page_offline",
     "make_site_offline",
 ]

@@ -21,6 +21,8 @@ GX rewrites pages on every docs build (``UpdateDataDocsAction``, ``build_data_do
 
     for site_dir in local_site_dirs(context.build_data_docs()).values():
         make_site_offline(site_dir)
+
+and :func:`make_page_offline` after rendering one page into a site that is offline already.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ __all__ = [
     "RemoteResourceError",
     "find_remote_loads",
     "local_site_dirs",
+    "make_page_offline",
     "make_site_offline",
 ]
 
@@ -193,17 +196,9 @@ def make_site_offline(site_dir: Path, *, strict: bool = True, brand_text: str = 
     vendor_dir = site_dir / VENDOR_SUBDIR
     _sync_assets(vendor_dir, report)
 
-    brand_html = f'<span class="navbar-brand-text">{html.escape(brand_text)}</span>'
-    favicon = site_dir / "static" / "images" / "favicon.ico"
+    brand_html = _brand_html(brand_text)
     for page in sorted(site_dir.rglob("*.html")):
-        report.pages_scanned += 1
-        original = page.read_bytes().decode("utf-8", "surrogateescape")
-        text = _rewrite_html(original, page.parent, vendor_dir, favicon, brand_html)
-        if text != original:
-            page.write_bytes(text.encode("utf-8", "surrogateescape"))
-            report.files_changed.append(page)
-        report.remaining_remote.extend(find_remote_loads(text, page))
-        report.external_links.extend(_external_links(text, page))
+        _rewrite_page(page, site_dir, brand_html, report)
 
     # GX copies data_docs_default_styles.css (with the S3 logo) into static/styles; pages inline it
     # instead of linking it, but a published file must not point at the bucket either.
@@ -215,6 +210,31 @@ def make_site_offline(site_dir: Path, *, strict: bool = True, brand_text: str = 
             report.files_changed.append(sheet)
         report.remaining_remote.extend(_css_remote(text, sheet, 0, text))
 
+    if strict and report.remaining_remote:
+        raise RemoteResourceError(report.remaining_remote)
+    return report
+
+
+def make_page_offline(
+    site_dir: Path, page: Path, *, strict: bool = True, brand_text: str = "Data Docs"
+) -> OfflineReport:
+    """Rewrite one page of a site that :func:`make_site_offline` has made offline before.
+
+    The page comes out byte for byte as a rewrite of the whole site leaves it (the same rewrite, with
+    paths relative to the same page and vendor directory), but nothing else is read or written: not
+    the vendored assets, not the other pages, not the stylesheets. So a page GX has just rendered into
+    the site joins it offline-safe, at a cost that does not grow with the site. The assets are
+    :func:`make_site_offline`'s: call it when the site is new, and after GX rebuilds it. With
+    ``strict`` a :class:`RemoteResourceError` is raised if the page still loads anything remote.
+    """
+    site_dir = Path(site_dir).resolve()
+    if not site_dir.is_dir():
+        raise FileNotFoundError(f"Data Docs site directory not found: {site_dir}")
+    page = Path(page).resolve()
+    if not page.is_relative_to(site_dir) or not page.is_file():
+        raise FileNotFoundError(f"Data Docs page not found in {site_dir}: {page}")
+    report = OfflineReport(site_dir=site_dir)
+    _rewrite_page(page, site_dir, _brand_html(brand_text), report)
     if strict and report.remaining_remote:
         raise RemoteResourceError(report.remaining_remote)
     return report
@@ -266,6 +286,23 @@ def local_site_dirs(site_urls: Mapping[str, str]) -> dict[str, Path]:
         literal = Path(parsed.path).parent
         dirs[name] = literal if literal.is_dir() and not decoded.is_dir() else decoded
     return dirs
+
+
+def _brand_html(brand_text: str) -> str:
+    return f'<span class="navbar-brand-text">{html.escape(brand_text)}</span>'
+
+
+def _rewrite_page(page: Path, site_dir: Path, brand_html: str, report: OfflineReport) -> None:
+    """Rewrite one page of `site_dir` (a resolved path) in place; note what changed and what is left."""
+    report.pages_scanned += 1
+    original = page.read_bytes().decode("utf-8", "surrogateescape")
+    favicon = site_dir / "static" / "images" / "favicon.ico"
+    text = _rewrite_html(original, page.parent, site_dir / VENDOR_SUBDIR, favicon, brand_html)
+    if text != original:
+        page.write_bytes(text.encode("utf-8", "surrogateescape"))
+        report.files_changed.append(page)
+    report.remaining_remote.extend(find_remote_loads(text, page))
+    report.external_links.extend(_external_links(text, page))
 
 
 def _rewrite_html(text: str, page_dir: Path, vendor_dir: Path, favicon: Path, brand_html: str) -> str:

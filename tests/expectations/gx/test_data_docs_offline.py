@@ -21,6 +21,7 @@ from expectations.gx.data_docs import (
     RemoteResourceError,
     find_remote_loads,
     local_site_dirs,
+    make_page_offline,
     make_site_offline,
 )
 from expectations.gx.data_docs.offline import ASSETS_DIR, URL_MAP, VENDOR_SUBDIR
@@ -180,6 +181,39 @@ def test_site_is_offline_after_rewrite(site: Path) -> None:
         assert len(brand) == 1
     # The copy GX puts in static/styles must not point at the bucket either.
     assert GX_BUCKET not in (site / "static/styles/data_docs_default_styles.css").read_text(encoding="utf-8")
+
+
+def test_one_page_is_rewritten_as_the_whole_site_rewrite_does(gx_site: Path, site: Path) -> None:
+    """make_page_offline: a page GX (re)renders into an offline site comes out as make_site_offline leaves
+    it, byte for byte, at every page depth, and nothing else of the site is read or written."""
+    make_site_offline(site)
+    offline = _snapshot(site)
+    pages = [p.relative_to(gx_site) for p in _pages(gx_site)]
+    assert {len(p.parts) for p in pages} >= {1, 3, 6}  # index, suite page, validation page
+    for rel in pages:
+        page = site / rel
+        shutil.copyfile(gx_site / rel, page)  # what GX renders, with its CDN links and tracking logo
+        assert page.read_bytes() != offline[str(rel)]
+        report = make_page_offline(site, page)
+        assert report.ok and report.pages_scanned == 1 and report.files_changed == [page.resolve()]
+        assert not report.assets_copied and not report.assets_removed
+        assert _snapshot(site) == offline, rel
+        assert not make_page_offline(site, page).changed  # idempotent
+
+
+def test_one_page_rewrite_reports_what_it_cannot_map(site: Path, tmp_path: Path) -> None:
+    make_site_offline(site)
+    page = site / "expectations" / "custom.html"
+    page.write_text('<html><script src="https://cdn.example.org/lib.js"></script></html>\n', encoding="utf-8")
+    with pytest.raises(RemoteResourceError) as excinfo:
+        make_page_offline(site, page)
+    assert [ref.url for ref in excinfo.value.references] == ["https://cdn.example.org/lib.js"]
+    assert not make_page_offline(site, page, strict=False).ok
+    outside = tmp_path / "elsewhere.html"
+    outside.write_text("<html></html>\n", encoding="utf-8")
+    for missing in (outside, site / "nope.html"):
+        with pytest.raises(FileNotFoundError):
+            make_page_offline(site, missing)
 
 
 def test_vendored_css_references_resolve(site: Path) -> None:

@@ -488,6 +488,41 @@ def test_validation_page_equals_the_public_build(project: tuple[GxValidator, dic
     validator.build_docs(full=True)  # leave the site as GxValidator makes it
 
 
+def test_validation_pages_render_one_page_without_listing_the_store(
+    project: tuple[GxValidator, dict], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ValidationPages.render renders the key it is given, not each stored validation in turn to find it,
+    applies the section's run name filter as GX's build does, and reads the suite of its pages once."""
+    validator, _ = project
+    keys = compat.stored_validation_results(validator.context)
+    assert len(keys) == 2 and len({k.expectation_suite_identifier.name for k in keys}) == 1
+    pages = {}
+    for key in keys:
+        page = validator.site_dir.joinpath("validations", *key.to_tuple()[:-1], f"{key.to_tuple()[-1]}.html")
+        validator.context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=[key], build_index=False)
+        pages[page] = stable(page.read_text(encoding="utf-8"))
+        page.unlink()
+    renderer = compat.ValidationPages(validator.context, SITE_NAME, site_config())
+    store = validator.context.validation_results_store
+    monkeypatch.setattr(store, "list_keys", lambda *a, **k: pytest.fail("every stored validation was listed"))
+    suites = validator.context.suites
+    assert validator.context.suites is suites
+    read, get = [], suites.get
+    monkeypatch.setattr(suites, "get", lambda name: read.append(name) or get(name))
+    for key in keys:
+        renderer.render(key)
+    assert {page: stable(page.read_text(encoding="utf-8")) for page in pages} == pages
+    assert read == [keys[0].expectation_suite_identifier.name]
+    # GX's default filter of the validations section leaves out run names that include "profiling".
+    parts = list(keys[0].to_tuple())
+    parts[-3] = f"{parts[-3]} profiling"
+    profiling = type(keys[0]).from_tuple(tuple(parts))
+    renderer.render(profiling)
+    assert not validator.site_dir.joinpath("validations", *profiling.to_tuple()[:-1]).exists()
+    monkeypatch.undo()
+    validator.build_docs(full=True)  # leave the site as GxValidator makes it
+
+
 def test_suite_identifier_renders_the_suite_page(project: tuple[GxValidator, dict]) -> None:
     validator, _ = project
     identifier = compat.suite_identifier(FILE_SUITE)

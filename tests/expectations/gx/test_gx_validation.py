@@ -31,7 +31,7 @@ from expectations.gx.suites import (
     suite_json,
     write_suites,
 )
-from expectations.gx.validation import GxOutcome, GxValidationError, GxValidator
+from expectations.gx.validation import OLD_STAGING_DIR, GxOutcome, GxValidationError, GxValidator
 from expectations.rules import RuleResult, ValidationReport
 from expectations.validate import validate_file
 from sources.definitions import PRE_READ_CHECKS, ROW_CHECKS, Definitions, load_definitions
@@ -445,6 +445,33 @@ def test_a_new_page_is_offline_before_the_site_is_rebuilt(tmp_path: Path, defs: 
         assert find_remote_loads(page.read_text(encoding="utf-8"), page) == []
     validator.build_docs()
     assert [p.read_bytes() for p in pages] == before  # what a rewrite of the whole site gives
+
+
+def test_pages_are_made_offline_in_place(tmp_path: Path, defs: Definitions) -> None:
+    """No one-page copy of the site any more; the copy an earlier version left behind (3 MB) is removed."""
+    inbox = tmp_path / "inbox"
+    report = validate_file(delivery(inbox, "vt_meldingen", *rows("vt_meldingen")), defs, inbox=inbox)
+    validator = GxValidator(defs, tmp_path)
+    validator.validate(report, "levering 0")  # a new site: built by the public build_data_docs
+    leftover = tmp_path / "gx" / OLD_STAGING_DIR
+    (leftover / "static" / "vendor").mkdir(parents=True)
+    (leftover / "static" / "vendor" / "jquery.min.js").write_text("old", encoding="utf-8")
+    page = validator.validate(report, "levering 1").data_docs_page
+    assert page is not None and find_remote_loads(page.read_text(encoding="utf-8"), page) == []
+    assert not leftover.exists()
+    validator.validate(report, "levering 2")
+    assert not leftover.exists()
+
+
+def test_a_new_project_holds_fresh_checkpoints(tmp_path: Path, defs: Definitions) -> None:
+    """A new project's checkpoints are added once on validation definitions and suites stored as they are."""
+    validator = GxValidator(defs, tmp_path)
+    for name in build_suites(defs):
+        checkpoint = validator.context.checkpoints.get(name)
+        assert checkpoint.is_fresh().success, name
+        assert not checkpoint.actions and checkpoint.result_format == "BASIC"
+        [definition] = checkpoint.validation_definitions
+        assert definition.suite.name == name and definition.suite.id == validator.context.suites.get(name).id
 
 
 def test_reopening_is_idempotent_and_fast(tmp_path: Path, defs: Definitions) -> None:
