@@ -295,7 +295,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_data_dir(gen)
     gen.add_argument("--scale", choices=["demo", "national"], default="demo")
     gen.add_argument("--seed", type=int, default=20261124, help="same seed, same bytes")
-    gen.add_argument("--end-month", default=None, help="YYYY-MM of the last snapshot (default: last complete month)")
+    gen.add_argument(
+        "--end-month",
+        default=None,
+        help="YYYY-MM of the last snapshot (default: last complete month; with --defects the one before)",
+    )
     gen.add_argument("--snapshots", type=int, default=None, help="monthly snapshots per organisation and bron")
     gen.add_argument("--defects", action="store_true", help="add deliveries that break named contract rules")
     gen.add_argument(

@@ -88,10 +88,13 @@ class GenerateSummary:
         return "\n".join(lines)
 
 
-def _parse_month(text: str | None) -> date:
+def _parse_month(text: str | None, defects: bool = False) -> date:
     if text is None:
+        # The last complete month; with defects the month before it, since the defect deliveries
+        # are a month later and their peildatum must not lie after today (rule ALG-DATUM-002 would
+        # reject every one of them, the one meant to be accepted too).
         today = date.today()
-        return plus_maanden(date(today.year, today.month, 1), -1)
+        return plus_maanden(date(today.year, today.month, 1), -2 if defects else -1)
     try:
         year, month = (int(part) for part in text.split("-"))
         return date(year, month, 1)
@@ -203,8 +206,10 @@ def generate(
     """Write synthetic deliveries of every organisation into <data_dir>/inbox (docs/contract.md section 1).
 
     `snapshots` monthly full snapshots per organisation and bron end at `end_month` (default:
-    the last complete month). With `defects`, a few organisations get one extra delivery a
-    month later that breaks named contract rules, listed in <data_dir>/defects.json.
+    the last complete month; with `defects` the month before it). With `defects`, a few
+    organisations get one extra delivery a month later that breaks named contract rules, listed
+    in <data_dir>/defects.json (by default in the last complete month, so no peildatum is in
+    the future).
     With `met_bsn`, every delivery holding a kind_id also gets the supplier's raw extract behind it
     in <data_dir>/leverancier/ (a `bsn` column of valid fake BSNs instead of kind_id), with the
     published test key in <data_dir>/leverancier/testsleutel.bin: `ketenmonitor pseudonimiseer`
@@ -216,7 +221,7 @@ def generate(
     params = load_parameters(defs)
     if scale not in params.schaal:
         raise ValueError(f"scale must be one of {', '.join(params.schaal)}, not {scale!r}")
-    end = _parse_month(end_month)
+    end = _parse_month(end_month, defects)
     count = snapshots if snapshots is not None else params.snapshots[scale]
     if count < 1:
         raise ValueError("snapshots must be at least 1")

@@ -1,6 +1,7 @@
 """`ketenmonitor check` on the generator's defect files and on a valid file."""
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,23 @@ def test_check_accepts_a_valid_delivery(demo, capsys):
     assert cli(["check", str(valid[0])]) == 0
     out = capsys.readouterr().out
     assert "ACCEPTED" in out and "JBGL" in out and "2025-06-30" in out
+
+
+def test_defects_of_the_default_month_lie_in_the_past(tmp_path, capsys):
+    """Without --end-month the defect deliveries are in the last complete month, not the current one:
+    a peildatum after today would make rule ALG-DATUM-002 reject every defect, the accepted one too."""
+    today = date.today()
+    first_of_month = date(today.year, today.month, 1)
+    last_complete = first_of_month - timedelta(days=1)  # the last day of the previous month
+    generate(tmp_path, scale="demo", snapshots=1, defects=True)
+    listing = json.loads((tmp_path / "defects.json").read_text("utf-8"))
+    assert listing["peildatum"] == last_complete.isoformat()
+    # The regular snapshot is the month before it.
+    regular = date(last_complete.year, last_complete.month, 1) - timedelta(days=1)
+    assert sorted(p.name for p in (tmp_path / "inbox" / "JBGL" / "gi_capaciteit").iterdir())[0].startswith(
+        regular.isoformat()
+    )
+    [accepted] = [d for d in listing["defecten"] if d["geaccepteerd"]]
+    assert cli(["check", str(tmp_path / accepted["pad"])]) == 0
+    out = capsys.readouterr().out
+    assert "ACCEPTED" in out and "ALG-DATUM-002" not in out
