@@ -101,6 +101,11 @@ class ModelSpec(_Model):
     # With partitie: a table read by the rows of some bronnen only (the GI steps of doorlooptijden
     # read the GI trajectories) -> those bronnen. A table not named here counts for every bron.
     depends_on_per_bron: dict[str, list[str]] = Field(default_factory=dict)
+    # Built one year of periode at a time: the SQL keeps the rows of the periods starting in year
+    # $jaar, and the runner runs it for every year of modellen.perioden (marts/meta/jaren.sql),
+    # inserting each year's rows. For medians over many periods: the quantile states of every
+    # period at once are the memory peak (uitstroom nationally 3.5 GB at once, 1.6 GB per year).
+    per_jaar: bool = False
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -118,6 +123,8 @@ class ModelSpec(_Model):
                 raise ValueError(f"nested {child}: {parent}: both must be roll-up columns")
         if self.partitie and (self.partitie not in names or self.partitie in self.rollups):
             raise ValueError(f"partitie {self.partitie}: must be a column without roll-up")
+        if self.per_jaar and ("periode" not in names or "modellen.perioden" not in self.depends_on):
+            raise ValueError("per_jaar: needs a column periode and depends_on modellen.perioden")
         if self.depends_on_per_bron and not self.partitie:
             raise ValueError("depends_on_per_bron without partitie: bron")
         for dep in self.depends_on_per_bron:

@@ -133,12 +133,34 @@ def build_model(
         # The registry exists once any delivery was processed; an empty one means "nothing delivered".
         ensure_schema(con)
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {spec.schema}")
-    run_sql(con, spec.sql_name, **(parameters_for(name, defs) | overrides))
+    if spec.per_jaar:
+        _run_per_jaar(con, spec, spec.table, parameters_for(name, defs) | overrides)
+    else:
+        run_sql(con, spec.sql_name, **(parameters_for(name, defs) | overrides))
     _check_columns(con, spec)
     rows = None
     if spec.materialized == "table":
         rows = int(con.execute(f"SELECT count(*) FROM {spec.table}").fetchone()[0])
     return BuildResult(name, spec.table, rows, time.perf_counter() - start)
+
+
+def _run_per_jaar(con: duckdb.DuckDBPyConnection, spec: ModelSpec, target: str, params: dict[str, Any]) -> None:
+    """The model's one statement into `target` (its table, or the temporary table `_deel`).
+
+    A model with `per_jaar` runs once per year of modellen.perioden with $jaar: the first run
+    creates `target`, the others insert into it. Others (and a model without periods) run once.
+    """
+    header = f"CREATE OR REPLACE TABLE {spec.table} AS"
+    (statement,) = statements(spec.sql_name)
+    if header not in statement:
+        raise ValueError(f"{spec.sql_name}.sql does not hold {header}")
+    create = header if target == spec.table else f"CREATE OR REPLACE TEMP TABLE {target} AS"
+    years = [year for (year,) in run_sql(con, "meta/jaren", fetch=True)] if spec.per_jaar else []
+    # No periods at all: one run for a year without periods creates the table, empty.
+    for i, year in enumerate(years or [0]):
+        sql = statement.replace(header, create if i == 0 else f"INSERT INTO {target}", 1)
+        values = params | {"jaar": year}
+        con.execute(sql, {k: v for k, v in values.items() if f"${k}" in sql})
 
 
 def build_slices(con: duckdb.DuckDBPyConnection, name: str, bronnen: list[str], defs: Definitions) -> BuildResult:
@@ -152,16 +174,11 @@ def build_slices(con: duckdb.DuckDBPyConnection, name: str, bronnen: list[str], 
     if not bronnen:  # what the model reads changed, but no bron's share of it
         rows = int(con.execute(f"SELECT count(*) FROM {spec.table}").fetchone()[0])
         return BuildResult(name, spec.table, rows, time.perf_counter() - start)
-    header = f"CREATE OR REPLACE TABLE {spec.table} AS"
-    (statement,) = statements(spec.sql_name)
-    if not statement.startswith(header) and header not in statement:
-        raise ValueError(f"{spec.sql_name}.sql does not start with {header}")
-    sql = statement.replace(header, "CREATE OR REPLACE TEMP TABLE _deel AS", 1)
     params = parameters_for(name, defs) | {"bronnen": sorted(bronnen)}
     con.execute("SET enable_progress_bar = false")
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
+        _run_per_jaar(con, spec, "_deel", params)
         run_sql(con, "meta/vervang_deel", format_args={"tabel": spec.table}, bronnen=sorted(bronnen))
         con.execute("COMMIT")
     except BaseException:

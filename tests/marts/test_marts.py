@@ -46,6 +46,7 @@ import pytest
 from marts.catalog import catalog, marts, other_marts, render_marts_markdown
 from marts.checks import CHECK_KINDS, checked_rows, checks_for, run_check, run_checks
 from marts.runner import build_all, build_model
+from marts.sql import statements
 from pipelines.marts import mart_assets
 from pipelines.run import run_pipeline
 from sources.definitions import load_definitions
@@ -706,6 +707,29 @@ def test_checks_of_a_rebuilt_bron_read_only_its_rows_and_a_view_is_computed_once
         assert con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = '_gecontroleerd'").fetchone() == (
             0,
         )
+    finally:
+        con.close()
+
+
+def test_uitstroom_built_one_year_at_a_time_equals_one_statement(keten, tmp_path):
+    """per_jaar: the runner's runs per year of periode give exactly the rows of one run over all periods."""
+    source, _, _ = keten
+    con = duckdb.connect(str(_copy_warehouse(source, tmp_path)))
+    try:
+        years = con.execute("SELECT list_sort(list(DISTINCT year(periode))) FROM modellen.perioden").fetchone()[0]
+        assert len(years) >= 2  # the spine runs from the monitor's start: several runs
+        (statement,) = statements("uitstroom")
+        whole = statement.replace("CREATE OR REPLACE TABLE marts.uitstroom AS", "CREATE TEMP TABLE heel AS", 1)
+        whole = whole.replace("year(p.periode) = $jaar", "true", 1)
+        con.execute(whole, {"bronnen": sorted(load_definitions().bronnen)})
+        build_model(con, "uitstroom")
+        assert con.execute("SELECT count(*) FROM heel").fetchone()[0] > 0
+        for a, b in (("marts.uitstroom", "heel"), ("heel", "marts.uitstroom")):
+            extra = con.execute(f"SELECT count(*) FROM (SELECT * FROM {a} EXCEPT ALL SELECT * FROM {b})").fetchone()
+            assert extra == (0,)
+        # Rows come from more than one of the runs (the fixture's cases end in several years).
+        per_year = con.execute("SELECT list_sort(list(DISTINCT year(periode))) FROM marts.uitstroom").fetchone()[0]
+        assert len(per_year) >= 2 and set(per_year) <= set(years)
     finally:
         con.close()
 
