@@ -134,7 +134,7 @@ def build_model(
         ensure_schema(con)
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {spec.schema}")
     if spec.per_jaar:
-        _run_per_jaar(con, spec, spec.table, parameters_for(name, defs) | overrides)
+        _build_into(con, spec, spec.table, parameters_for(name, defs) | overrides)
     else:
         run_sql(con, spec.sql_name, **(parameters_for(name, defs) | overrides))
     _check_columns(con, spec)
@@ -144,7 +144,7 @@ def build_model(
     return BuildResult(name, spec.table, rows, time.perf_counter() - start)
 
 
-def _run_per_jaar(con: duckdb.DuckDBPyConnection, spec: ModelSpec, target: str, params: dict[str, Any]) -> None:
+def _build_into(con: duckdb.DuckDBPyConnection, spec: ModelSpec, target: str, params: dict[str, Any]) -> None:
     """The model's one statement into `target` (its table, or the temporary table `_deel`).
 
     A model with `per_jaar` runs once per year of modellen.perioden with $jaar: the first run
@@ -178,7 +178,7 @@ def build_slices(con: duckdb.DuckDBPyConnection, name: str, bronnen: list[str], 
     con.execute("SET enable_progress_bar = false")
     con.execute("BEGIN TRANSACTION")
     try:
-        _run_per_jaar(con, spec, "_deel", params)
+        _build_into(con, spec, "_deel", params)
         run_sql(con, "meta/vervang_deel", format_args={"tabel": spec.table}, bronnen=sorted(bronnen))
         con.execute("COMMIT")
     except BaseException:
