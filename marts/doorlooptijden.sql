@@ -103,51 +103,77 @@ in_eenheden AS (
     JOIN modellen.werkdagen AS e ON e.datum = c.einde
     WHERE c.stap = 'GI_KENNISSTELLING_JEUGDBESCHERMER'
 ),
+-- The grouping keys as small integers, decoded after the aggregation: the grouping sets hash
+-- every case once per set, and integers hash several times faster than text.
+cellen AS MATERIALIZED (
+    SELECT
+        *,
+        dense_rank() OVER (ORDER BY bron)::UTINYINT AS b,
+        dense_rank() OVER (ORDER BY stap)::UTINYINT AS s,
+        dense_rank() OVER (ORDER BY eenheid)::UTINYINT AS e,
+        dense_rank() OVER (ORDER BY organisatie_code)::USMALLINT AS o,
+        dense_rank() OVER (ORDER BY jeugdregio_code)::USMALLINT AS r,
+        dense_rank() OVER (ORDER BY kader)::USMALLINT AS k
+    FROM (SELECT DISTINCT bron, stap, eenheid, organisatie_code, jeugdregio_code, kader FROM in_eenheden)
+),
+perioden AS MATERIALIZED (
+    SELECT *, dense_rank() OVER (ORDER BY periode_type, periode)::USMALLINT AS p
+    FROM modellen.perioden
+),
 per_periode AS (
-    SELECT p.periode_type, p.periode, c.*
-    FROM in_eenheden AS c
-    JOIN modellen.perioden AS p
-        ON p.bron = c.bron
-        AND p.organisatie_code = c.organisatie_code
-        AND p.maand = c.maand
+    SELECT p.p, c.b, c.s, c.e, c.o, c.r, c.k, x.duur
+    FROM in_eenheden AS x
+    JOIN cellen AS c
+        ON c.bron = x.bron
+        AND c.stap = x.stap
+        AND c.eenheid = x.eenheid
+        AND c.organisatie_code = x.organisatie_code
+        AND c.jeugdregio_code IS NOT DISTINCT FROM x.jeugdregio_code
+        AND c.kader IS NOT DISTINCT FROM x.kader
+    JOIN perioden AS p
+        ON p.bron = x.bron
+        AND p.organisatie_code = x.organisatie_code
+        AND p.maand = x.maand
 ),
 per_cel AS (
     SELECT
-        periode_type,
-        periode,
-        CASE WHEN grouping(organisatie_code) = 1 THEN 'TOTAAL' ELSE organisatie_code END AS organisatie_code,
-        CASE WHEN grouping(jeugdregio_code) = 1 THEN 'TOTAAL' ELSE jeugdregio_code END AS jeugdregio_code,
-        stap,
-        CASE WHEN grouping(kader) = 1 THEN 'TOTAAL' ELSE kader END AS kader,
-        eenheid,
+        p, b, s, e, o, r, k,
+        grouping(o) AS alle_o,
+        grouping(r) AS alle_r,
+        grouping(k) AS alle_k,
         count(*) AS aantal,
         avg(duur) AS gemiddelde,
         -- Median and p90 from one sorted state per group: two quantile_cont calls keep two copies
         -- of every group's values (measured: 7.1 s instead of 9.8 s national, identical values).
-        quantile_cont(duur, [0.5, 0.9]) AS kwantielen,
-        bron
+        quantile_cont(duur, [0.5, 0.9]) AS kwantielen
     FROM per_periode
     GROUP BY
-        periode_type,
-        periode,
-        bron,
-        stap,
-        eenheid,
-        GROUPING SETS ((organisatie_code, jeugdregio_code), (organisatie_code), (jeugdregio_code), ()),
-        ROLLUP (kader)
+        p,
+        b,
+        s,
+        e,
+        GROUPING SETS ((o, r), (o), (r), ()),
+        ROLLUP (k)
 )
 SELECT
-    periode_type,
-    periode,
-    organisatie_code,
-    jeugdregio_code,
-    stap,
-    kader,
-    eenheid,
-    aantal,
-    gemiddelde,
-    kwantielen[1] AS mediaan,
-    kwantielen[2] AS p90,
+    pp.periode_type,
+    pp.periode,
+    CASE WHEN c.alle_o = 1 THEN 'TOTAAL' ELSE co.organisatie_code END AS organisatie_code,
+    CASE WHEN c.alle_r = 1 THEN 'TOTAAL' ELSE cr.jeugdregio_code END AS jeugdregio_code,
+    cs.stap,
+    CASE WHEN c.alle_k = 1 THEN 'TOTAAL' ELSE ck.kader END AS kader,
+    ce.eenheid,
+    c.aantal,
+    c.gemiddelde,
+    c.kwantielen[1] AS mediaan,
+    c.kwantielen[2] AS p90,
     -- Last, after the contract's columns: used by the runner, never exported.
-    bron
-FROM per_cel;
+    cb.bron
+FROM per_cel AS c
+JOIN (SELECT DISTINCT p, periode_type, periode FROM perioden) AS pp ON pp.p = c.p
+JOIN (SELECT DISTINCT b, bron FROM cellen) AS cb ON cb.b = c.b
+JOIN (SELECT DISTINCT s, stap FROM cellen) AS cs ON cs.s = c.s
+JOIN (SELECT DISTINCT e, eenheid FROM cellen) AS ce ON ce.e = c.e
+LEFT JOIN (SELECT DISTINCT o, organisatie_code FROM cellen) AS co ON co.o = c.o
+LEFT JOIN (SELECT DISTINCT r, jeugdregio_code FROM cellen) AS cr ON cr.r = c.r
+LEFT JOIN (SELECT DISTINCT k, kader FROM cellen) AS ck ON ck.k = c.k;

@@ -147,19 +147,20 @@ def build_model(
 def _build_into(con: duckdb.DuckDBPyConnection, spec: ModelSpec, target: str, params: dict[str, Any]) -> None:
     """The model's one statement into `target` (its table, or the temporary table `_deel`).
 
-    A model with `per_jaar` runs once per year of modellen.perioden with $jaar: the first run
-    creates `target`, the others insert into it. Others (and a model without periods) run once.
+    A model with `per_jaar` runs once per year of modellen.perioden with $jaar (and that year's
+    first and last month, $eerste_maand and $laatste_maand): the first run creates `target`,
+    the others insert into it. Others (and a model without periods) run once.
     """
     header = f"CREATE OR REPLACE TABLE {spec.table} AS"
     (statement,) = statements(spec.sql_name)
     if header not in statement:
         raise ValueError(f"{spec.sql_name}.sql does not hold {header}")
     create = header if target == spec.table else f"CREATE OR REPLACE TEMP TABLE {target} AS"
-    years = [year for (year,) in run_sql(con, "meta/jaren", fetch=True)] if spec.per_jaar else []
+    years = run_sql(con, "meta/jaren", fetch=True) if spec.per_jaar else []
     # No periods at all: one run for a year without periods creates the table, empty.
-    for i, year in enumerate(years or [0]):
+    for i, (year, first, last) in enumerate(years or [(0, None, None)]):
         sql = statement.replace(header, create if i == 0 else f"INSERT INTO {target}", 1)
-        values = params | {"jaar": year}
+        values = params | {"jaar": year, "eerste_maand": first, "laatste_maand": last}
         con.execute(sql, {k: v for k, v in values.items() if f"${k}" in sql})
 
 

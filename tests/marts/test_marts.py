@@ -720,8 +720,11 @@ def test_uitstroom_built_one_year_at_a_time_equals_one_statement(keten, tmp_path
         assert len(years) >= 2  # the spine runs from the monitor's start: several runs
         (statement,) = statements("uitstroom")
         whole = statement.replace("CREATE OR REPLACE TABLE marts.uitstroom AS", "CREATE TEMP TABLE heel AS", 1)
-        whole = whole.replace("year(p.periode) = $jaar", "true", 1)
-        con.execute(whole, {"bronnen": sorted(load_definitions().bronnen)})
+        whole = whole.replace("year(periode) = $jaar", "true", 1)
+        # Every case: the first and last month of all periods.
+        first, last = con.execute("SELECT min(maand), max(maand) FROM modellen.perioden").fetchone()
+        params = {"bronnen": sorted(load_definitions().bronnen), "eerste_maand": first, "laatste_maand": last}
+        con.execute(whole, params)
         build_model(con, "uitstroom")
         assert con.execute("SELECT count(*) FROM heel").fetchone()[0] > 0
         for a, b in (("marts.uitstroom", "heel"), ("heel", "marts.uitstroom")):
