@@ -10,13 +10,35 @@
 -- modellen.gemeente_historie, else the delivery in force), the region that municipality's
 -- in the month. Stand, wachttijden, achterstand and caseload all count from this one model.
 CREATE OR REPLACE TABLE modellen.lopende_maatregelen AS
-WITH lopend AS (
+WITH historie AS (
+    -- Per measure, its municipality's ranges of months as one list: a join on the measure
+    -- before the months are spread out, not one on every measure-month (3.2 M rows nationally).
+    SELECT
+        organisatie_code,
+        record_sleutel,
+        list({'van': van_periode, 'tot': tot_periode, 'gemeente_code': gemeente_code}) AS reeksen
+    FROM modellen.gemeente_historie
+    WHERE bron = 'gi_maatregelen'
+    GROUP BY organisatie_code, record_sleutel
+),
+maatregelen AS (
+    SELECT t.*, h.reeksen
+    FROM modellen.trajecten_maatregelen AS t
+    LEFT JOIN historie AS h
+        ON h.organisatie_code = t.organisatie_code
+        AND h.record_sleutel = t.maatregel_id
+),
+lopend AS (
     SELECT
         m.peildatum,
         m.periode,
         m.meetdatum,
         t.organisatie_code,
-        coalesce(h.gemeente_code, t.gemeente_code) AS gemeente_code,
+        -- A record's ranges do not overlap (historie.gemeenten), so at most one holds the month.
+        coalesce(
+            list_filter(t.reeksen, r -> m.periode >= r.van AND m.periode < r.tot)[1].gemeente_code,
+            t.gemeente_code
+        ) AS gemeente_code,
         t.maatregel_type,
         t.kader,
         t.maatregel_id,
@@ -25,18 +47,12 @@ WITH lopend AS (
         t.soort_instroom,
         t.celsleutel,
         (t.jeugdbeschermer_bij_gi IS NULL OR t.jeugdbeschermer_bij_gi > m.peildatum) AS wachtend_op_jeugdbeschermer
-    FROM modellen.trajecten_maatregelen AS t
+    FROM maatregelen AS t
     JOIN modellen.maanden AS m
         ON m.bron = 'gi_maatregelen'
         AND m.organisatie_code = t.organisatie_code
         AND t.datum_start_hier <= m.peildatum
         AND (t.datum_einde IS NULL OR t.datum_einde > m.peildatum)
-    LEFT JOIN modellen.gemeente_historie AS h
-        ON h.bron = 'gi_maatregelen'
-        AND h.organisatie_code = t.organisatie_code
-        AND h.record_sleutel = t.maatregel_id
-        AND m.periode >= h.van_periode
-        AND m.periode < h.tot_periode
 )
 SELECT
     l.peildatum,
