@@ -102,8 +102,9 @@ class ModelSpec(_Model):
     # read the GI trajectories) -> those bronnen. A table not named here counts for every bron.
     depends_on_per_bron: dict[str, list[str]] = Field(default_factory=dict)
     # Built one year of periode at a time: the SQL keeps the rows of the periods starting in year
-    # $jaar, and the runner runs it for every year of modellen.perioden (marts/meta/jaren.sql),
-    # inserting each year's rows. For medians over many periods: the quantile states of every
+    # $jaar (and may skip cases outside that year's months, $eerste_maand to $laatste_maand), and
+    # the runner runs it for every year of modellen.perioden (marts/meta/jaren.sql), inserting
+    # each year's rows. For medians over many periods: the quantile states of every
     # period at once are the memory peak (uitstroom nationally 3.5 GB at once, 1.6 GB per year).
     per_jaar: bool = False
 
