@@ -8,9 +8,10 @@ tables, region history), `marts` (the marts step: every model and mart check), `
 what a step does outside the phases it reports, such as hashing the inbox).
 
 The deliveries step (group "deliveries") reports its phases itself in the `timings` metadata of
-`leveringen`: phase -> list of [start, end], one pair per delivery taken in (one `docs` pair for
-the Data Docs). The other steps count whole, by their asset group. A stage the run did not have
-(no new delivery: no read, no validate) is absent, not zero.
+`leveringen`: phase -> list of [start, end], one pair per delivery taken in (one `gx_open` pair for
+opening Great Expectations before the first, one `docs` pair for the Data Docs). The other steps
+count whole, by their asset group. A stage the run did not have (no new delivery: no read, no
+validate) is absent, not zero.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ PHASE_STAGE = {
     "archive": "stage",
     "read": "read",
     "rules": "validate",
+    "gx_open": "validate",  # importing great_expectations and opening its project, once per run
     "gx": "validate",
     "docs": "validate",
     "store": "stage",

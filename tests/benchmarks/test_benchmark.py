@@ -29,13 +29,31 @@ def test_benchmark_cold_build_at_demo_scale(tmp_path, capsys):
     assert cold["wall_s"] > cold["floor_s"] > 0 and cold["ratio_to_floor"] > 1
     assert cold["peak_rss_bytes"] > 0
     assert cold["dagster_runs"] == 1 and any(k.startswith("marts:") for k in cold["slowest_steps"])
+    # The fixed cost: start-up, opening GX (its own phase of the deliveries step) and Dagster's share.
+    opening = cold["slowest_steps"]["leveringen:gx_open"]
+    assert opening > 0
+    parts = cold["stages"]["startup"]["seconds"] + opening + cold["stages"]["dagster"]["seconds"]
+    assert abs(cold["fixed_s"] - parts) < 0.02 and cold["fixed_s"] < cold["wall_s"]
     demo = result["scales"]["demo"]
     assert demo["marts_sql_s"] > 0 and demo["marts_sql_peak_rss_bytes"] > 0
     assert list(result["targets"]) == ["demo_cold_wall_s"]
     # The work dirs are removed; the generated cache stays for the next run.
     assert not (tmp_path / "cache" / "work").exists()
     printed = capsys.readouterr().out
-    assert "scale demo" in printed and "x floor" in printed and "marts SQL" in printed
+    assert "scale demo" in printed and "x floor" in printed and "marts SQL" in printed and "fixed" in printed
+
+
+def test_fixed_cost_is_the_median_of_start_up_opening_gx_and_dagster():
+    runs = [
+        StageTimes(
+            wall=10.0, seconds={"startup": 1.0, "dagster": 2.0, "marts": 5.0}, steps={"leveringen:gx_open": 3.0}
+        ),
+        StageTimes(wall=9.0, seconds={"startup": 0.5, "dagster": 1.5, "marts": 6.0}, steps={"leveringen:gx_open": 4.0}),
+        # Nothing new: GX is not opened.
+        StageTimes(wall=2.0, seconds={"startup": 0.5, "dagster": 0.25}),
+    ]
+    # Per run 6.0, 6.0 and 0.75 s: the median is 6.0 s.
+    assert bench.summarise(runs, 1.0, 1, 10)["fixed_s"] == 6.0
 
 
 def test_linearity_exponent():
@@ -60,6 +78,7 @@ def _step(name: str, group: str, start: float, end: float, phases=None, models=N
 
 def test_stage_times_splits_the_deliveries_step_by_its_phase_intervals():
     phases = {
+        "gx_open": [[104.5, 105.0]],
         "archive": [[105.0, 105.5], [107.0, 107.5]],
         "read": [[105.5, 106.0], [107.5, 108.0]],
         "rules": [[106.0, 106.25]],
@@ -69,7 +88,7 @@ def test_stage_times_splits_the_deliveries_step_by_its_phase_intervals():
     }
     report = _report(
         [
-            _step("leveringen", "deliveries", 105.0, 110.0, phases),
+            _step("leveringen", "deliveries", 104.5, 110.0, phases),
             _step("staging", "staging", 110.5, 112.0),
             _step("marts", "marts", 112.0, 116.0, models={"uitstroom": 2.5, "instroom": 0.75}),
             _step("exports", "exports", 116.0, 117.0),
@@ -83,22 +102,24 @@ def test_stage_times_splits_the_deliveries_step_by_its_phase_intervals():
     times = stage_times(report, 100.0, 121.0, sampler)
     # Spawned at 100, run_pipeline ended at 120: reading the event log after it (to 121) is not the run's.
     assert times.wall == 20.0 and times.dagster_runs == 1
-    # read 0.5 + 0.5; validate rules 0.25 + gx 0.5 + 0.5 + docs 0.5; stage archive 1.0 + store 0.75 + staging 1.5.
+    # read 0.5 + 0.5; validate gx_open 0.5 + rules 0.25 + gx 0.5 + 0.5 + docs 0.5; stage archive 1.0 + store 0.75
+    # + staging 1.5.
     assert times.seconds == {
         "startup": 4.0,
         "read": 1.0,
-        "validate": 1.75,
+        "validate": 2.25,
         "stage": 3.25,
         "marts": 4.0,
         "exports": 1.0,
         "reports": 2.0,
-        # Not covered by any stage: 104-105 (run set-up), 109.5-110.5 (end of the deliveries step), 119-120.
-        "dagster": 3.0,
+        # Not covered by any stage: 104-104.5 (run set-up), 109.5-110.5 (end of the deliveries step), 119-120.
+        "dagster": 2.5,
     }
-    assert times.intervals["dagster"] == [(104.0, 105.0), (109.5, 110.5), (119.0, 120.0)]
+    assert times.intervals["dagster"] == [(104.0, 104.5), (109.5, 110.5), (119.0, 120.0)]
     assert times.intervals["read"] == [(105.5, 106.0), (107.5, 108.0)]
     assert times.steps == {
-        "leveringen": 5.0,
+        "leveringen": 5.5,
+        "leveringen:gx_open": 0.5,
         "leveringen:archive": 1.0,
         "leveringen:read": 1.0,
         "leveringen:rules": 0.25,

@@ -250,3 +250,28 @@ def test_run_exits_1_when_the_pipeline_fails(root):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_gx_is_opened_once_per_run_before_the_first_delivery_as_its_own_phase(root):
+    import dagster as dg
+
+    from pipelines.deliveries import LEVERINGEN, leveringen
+    from tests.dagster_runs import resources
+
+    deliver(root, "JBGL", "gi_maatregelen", "2024-01-31", gim(JANUARY))
+    deliver(root, "JBGL", "gi_maatregelen", "2024-02-29", gim(FEBRUARY))
+
+    def timings() -> dict:
+        with dg.instance_for_test() as instance:
+            result = dg.materialize([leveringen], instance=instance, resources=resources(root))
+        [event] = [e for e in result.get_asset_materialization_events() if e.asset_key == LEVERINGEN]
+        return event.materialization.metadata["timings"].value
+
+    first = timings()
+    # One opening, then a checkpoint per delivery, all after it: the first delivery's gx span no
+    # longer holds the import of great_expectations.
+    assert len(first["gx_open"]) == 1 and len(first["gx"]) == 2
+    opened_at, open_done = first["gx_open"][0]
+    assert opened_at <= open_done <= min(start for start, _ in first["gx"])
+    # Nothing new: GX is not opened at all.
+    assert "gx_open" not in timings()
