@@ -10,7 +10,10 @@ The shapes (each asset in pool "duckdb", as the pipeline's are):
 * `batch asset`: one asset without partitions whose metadata names every delivery (the shape of
   `leveringen` in pipelines/deliveries.py);
 * `partitioned, a run each`: the same partitioned asset, one run per partition (the shape before
-  issue 15), for reference.
+  issue 15), for reference;
+* `ketenmonitor run, idle`: the assets and checks of `ketenmonitor run` (pipelines/definitions.py
+  `ASSETS`: five steps, 44 assets, 62 checks), each step doing nothing but report them: what
+  Dagster alone costs that run, whatever the deliveries hold.
 
 Each measurement starts from an empty DAGSTER_HOME with the repository's dagster.yaml (SQLite
 storage, the pools); registering the dynamic partitions is part of the partitioned shapes' time.
@@ -83,11 +86,33 @@ def partitioned_run_each(instance: dg.DagsterInstance, keys: list[str]) -> None:
         dg.materialize([levering], instance=instance, run_config=QUIET, partition_key=key)
 
 
+def _idle(step: dg.AssetsDefinition) -> dg.AssetsDefinition:
+    """One step of the pipeline with the same assets and checks, reporting them without work."""
+    specs, checks = list(step.specs), list(step.check_specs)
+
+    @dg.multi_asset(name=step.node_def.name, specs=specs, check_specs=checks, pool=POOL)
+    def idle():
+        for spec in specs:
+            yield dg.MaterializeResult(asset_key=spec.key)
+        for check in checks:
+            yield dg.AssetCheckResult(asset_key=check.asset_key, check_name=check.name, passed=True)
+
+    return idle
+
+
+def pipeline_idle(instance: dg.DagsterInstance, keys: list[str]) -> None:
+    from pipelines.definitions import ASSETS  # the pipeline's own list, imported only for this shape
+
+    dg.materialize([_idle(step) for step in ASSETS], instance=instance, run_config=QUIET)
+
+
 SHAPES: dict[str, Callable[[dg.DagsterInstance, list[str]], None]] = {
     "partitioned, one run": partitioned_one_run,
     "batch asset": batch_asset,
     "partitioned, a run each": partitioned_run_each,
+    "ketenmonitor run, idle": pipeline_idle,
 }
+PARTITIONED = (partitioned_one_run, partitioned_run_each)
 
 
 def measure(shape: Callable[[dg.DagsterInstance, list[str]], None], keys: list[str]) -> tuple[float, int, int]:
@@ -104,7 +129,7 @@ def measure(shape: Callable[[dg.DagsterInstance, list[str]], None], keys: list[s
             runs = instance.get_runs()
             events = sum(len(instance.all_logs(run.run_id)) for run in runs)
             # The partitioned shapes must have written one materialization per delivery.
-            materialized = instance.get_materialized_partitions(levering.key) if shape is not batch_asset else keys
+            materialized = instance.get_materialized_partitions(levering.key) if shape in PARTITIONED else keys
             assert len(materialized) == len(keys), f"{len(materialized)} of {len(keys)} partitions materialised"
         return seconds, len(runs), events
     finally:

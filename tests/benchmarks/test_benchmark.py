@@ -264,3 +264,33 @@ def test_targets():
     }
     # Only what was measured: a demo-only run has the demo target alone.
     assert list(bench.targets({"demo": {"scenarios": {"cold": scenario(20.0)}}})) == ["demo_cold_wall_s"]
+
+
+def test_the_idle_pipeline_shape_reports_every_asset_and_check_of_ketenmonitor_run():
+    import dagster as dg
+
+    from benchmarks.dagster_shapes import pipeline_idle
+    from pipelines.definitions import ASSETS
+
+    wanted_assets = {spec.key for step in ASSETS for spec in step.specs}
+    wanted_checks = {(check.asset_key, check.name) for step in ASSETS for check in step.check_specs}
+    with dg.instance_for_test() as instance:
+        pipeline_idle(instance, [])
+        [run] = instance.get_runs()
+        materialized = instance.get_records_for_run(
+            run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION, limit=1000
+        ).records
+        evaluated = instance.get_records_for_run(
+            run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=1000
+        ).records
+    # The five steps' 44 assets and 62 checks (the deliveries' fouten and waarschuwingen, 60 mart checks).
+    assert len(wanted_assets) == 44 and len(wanted_checks) == 62
+    assert {r.event_log_entry.dagster_event.asset_key for r in materialized} == wanted_assets
+    checks = {
+        (
+            r.event_log_entry.dagster_event.event_specific_data.asset_key,
+            r.event_log_entry.dagster_event.event_specific_data.check_name,
+        )
+        for r in evaluated
+    }
+    assert checks == wanted_checks
