@@ -233,6 +233,21 @@ def test_a_file_name_that_is_not_utf8_is_quarantined_and_the_others_go_on(root):
     assert query(root, "SELECT count(*) FROM meta.leveringen") == [(3,)]
 
 
+def test_a_run_whose_only_new_file_has_an_unusable_name_does_not_open_gx(root):
+    import dagster as dg
+
+    from pipelines.deliveries import LEVERINGEN, leveringen
+    from tests.dagster_runs import resources
+
+    put(root, BAD_NAME, B)
+    with dg.instance_for_test() as instance:
+        result = dg.materialize([leveringen], instance=instance, resources=resources(root))
+    [event] = [e for e in result.get_asset_materialization_events() if e.asset_key == LEVERINGEN]
+    # Reported without GX (ALG-BEST-003), so the run pays no opening of GX.
+    assert "gx_open" not in event.materialization.metadata["timings"].value
+    assert query(root, "SELECT regels FROM meta.quarantaine") == [("ALG-BEST-003",)]
+
+
 def test_the_inbox_sensor_copes_with_a_file_name_that_is_not_utf8(root):
     import dagster as dg
 
