@@ -44,6 +44,28 @@ def cached_inbox(cache: Path, scale: str, seed: int, end_month: str, snapshots: 
     return target / "inbox"
 
 
+def _month_before(month: str) -> str:
+    year, number = (int(p) for p in month.split("-"))
+    year, number = (year - 1, 12) if number == 1 else (year, number - 1)
+    return f"{year:04d}-{number:02d}"
+
+
+def cached_demo_inbox(cache: Path, seed: int, end_month: str) -> Path:
+    """The deliveries `ketenmonitor demo` takes in, generated on first use; returns their inbox.
+
+    As the command generates them: the demo scale's default snapshots, with the deliveries that
+    break named contract rules a month after the last snapshot, here in `end_month` (the command's
+    last complete month).
+    """
+    target = cache / f"demo-defects-{seed}-{end_month}"
+    if not (target / DONE).is_file():
+        shutil.rmtree(target, ignore_errors=True)
+        summary = generate(target, scale="demo", seed=seed, end_month=_month_before(end_month), defects=True)
+        print(summary.format_text(), flush=True)
+        (target / DONE).write_text(f"{summary.total_rows}\n")
+    return target / "inbox"
+
+
 def deliveries(inbox: Path) -> list[Delivery]:
     refs, errors = scan_inbox(inbox)
     if errors:
@@ -85,6 +107,18 @@ def link_into(data_dir: Path, items: list[Delivery]) -> None:
             os.link(d.path, target)
         except OSError:
             shutil.copyfile(d.path, target)
+
+
+def copy_inbox(data_dir: Path, inbox: Path) -> None:
+    """Put the whole of `inbox` into data_dir/inbox (hard links, else copies), whatever its files."""
+
+    def link(source: str, target: str) -> None:
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+
+    shutil.copytree(inbox, data_dir / "inbox", copy_function=link, dirs_exist_ok=True)
 
 
 def rows_of(items: list[Delivery], counts: dict[str, int]) -> int:
