@@ -11,9 +11,11 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from sources.inbox import scan_inbox
+from synthetic.dates import plus_maanden
 from synthetic.generator import generate
 
 DONE = "generated.ok"
@@ -46,8 +48,7 @@ def cached_inbox(cache: Path, scale: str, seed: int, end_month: str, snapshots: 
 
 def _month_before(month: str) -> str:
     year, number = (int(p) for p in month.split("-"))
-    year, number = (year - 1, 12) if number == 1 else (year, number - 1)
-    return f"{year:04d}-{number:02d}"
+    return f"{plus_maanden(date(year, number, 1), -1):%Y-%m}"
 
 
 def cached_demo_inbox(cache: Path, seed: int, end_month: str) -> Path:
@@ -98,27 +99,25 @@ def incremental_gi(items: list[Delivery]) -> str:
     return min(d.organisatie_code for d in items if d.bron == "gi_maatregelen")
 
 
+def _link_or_copy(source: str | Path, target: str | Path) -> None:
+    """A hard link to a cached file, or a copy when the cache lies on another file system."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 def link_into(data_dir: Path, items: list[Delivery]) -> None:
     """Put `items` into data_dir/inbox (hard links, else copies)."""
     for d in items:
         target = data_dir / "inbox" / d.key
         target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(d.path, target)
-        except OSError:
-            shutil.copyfile(d.path, target)
+        _link_or_copy(d.path, target)
 
 
 def copy_inbox(data_dir: Path, inbox: Path) -> None:
     """Put the whole of `inbox` into data_dir/inbox (hard links, else copies), whatever its files."""
-
-    def link(source: str, target: str) -> None:
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
-
-    shutil.copytree(inbox, data_dir / "inbox", copy_function=link, dirs_exist_ok=True)
+    shutil.copytree(inbox, data_dir / "inbox", copy_function=_link_or_copy, dirs_exist_ok=True)
 
 
 def rows_of(items: list[Delivery], counts: dict[str, int]) -> int:

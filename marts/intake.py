@@ -63,6 +63,14 @@ def inbox_name(relative: str) -> str:
     return _UNUSABLE.sub(_escape, relative)
 
 
+def usable_name(relative: str) -> bool:
+    """Whether an inbox path (relative to the inbox) is its own key: a name that can be validated.
+
+    An unusable name (not UTF-8, control characters) is reported without reading or GX.
+    """
+    return inbox_name(relative) == relative
+
+
 def inbox_file(inbox: Path, levering_id: str) -> Path:
     """The inbox file a key stands for (see `inbox_name`); `inbox / levering_id` when it is not there."""
     path = inbox / levering_id
@@ -157,7 +165,7 @@ def process_delivery(
     """Archive, validate and register the inbox file `levering_id` (its path relative to the inbox)."""
     inbox = inbox_dir(root)
     path = inbox_file(inbox, levering_id)
-    usable = inbox_name(path.relative_to(inbox).as_posix()) == path.relative_to(inbox).as_posix()
+    usable = usable_name(path.relative_to(inbox).as_posix())
     started = time.time()
     sha256 = sha256_of(path)
     archived = archive_delivery(path, root, Path(levering_id), sha256)

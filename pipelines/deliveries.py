@@ -20,7 +20,7 @@ from pathlib import Path
 import dagster as dg
 
 from expectations.rules import RuleResult, ValidationReport, safe_text
-from marts.intake import GEACCEPTEERD, GxHook, GxRecord, inbox_file, inbox_name, process_delivery
+from marts.intake import GEACCEPTEERD, GxHook, GxRecord, inbox_file, process_delivery, usable_name
 from marts.registry import current_deliveries, inbox_state, processed_versions, record_inbox
 from pipelines.precheck import file_sha256, inbox_keys
 from pipelines.progress import Progress
@@ -137,7 +137,7 @@ def take_in(root: Path, defs: Definitions, warehouse: Warehouse, progress: Progr
         record_inbox(con, versions)
         new = [k for k in keys if k in versions and (k, versions[k]) not in done]
         progress.line(f"Deliveries in {inbox}: {len(keys)} ({len(new)} to process)")
-        if any(inbox_name(k) == k for k in new):
+        if any(usable_name(k) for k in new):
             # Opening GX (importing great_expectations, about 4 s, and its project) is a fixed cost of
             # a run with anything new to validate, timed as its own phase rather than inside the first
             # delivery's. (A file whose name is unusable is reported without GX.)
